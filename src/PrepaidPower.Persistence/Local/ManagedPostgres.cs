@@ -63,7 +63,7 @@ public sealed partial class ManagedPostgres : IAsyncDisposable
         Port = port;
         PostmasterProcessId = postmasterProcessId;
         ConnectionString = ConnectionStringFor(database);
-        _onProcessExit = (_, _) => StopAsync().GetAwaiter().GetResult();
+        _onProcessExit = (_, _) => StopAtExit();
     }
 
     /// <summary>Npgsql connection string for <see cref="Database"/> as the superuser, on 127.0.0.1.</summary>
@@ -86,6 +86,9 @@ public sealed partial class ManagedPostgres : IAsyncDisposable
 
     /// <summary>The binaries this instance runs.</summary>
     public PostgresBinaries Binaries { get; }
+
+    /// <summary>The watchdog that stops the server if this process dies without stopping it.</summary>
+    internal PostgresWatchdog? Watchdog => _watchdog;
 
     /// <summary>Whether <see cref="StopAsync"/> has run.</summary>
     public bool IsStopped => Volatile.Read(ref _stopped) != 0;
@@ -140,6 +143,19 @@ public sealed partial class ManagedPostgres : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    private void StopAtExit()
+    {
+        try
+        {
+            StopAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is ManagedPostgresException or IOException or UnauthorizedAccessException)
+        {
+            // The process is ending and nobody is left to tell; the watchdog still stops the server once we are gone.
+            Log.StopAtExitFailed(_logger, ex);
+        }
+    }
 
     internal static async Task<ManagedPostgres> StartAsync(
         ManagedPostgresOptions options,
@@ -650,5 +666,8 @@ public sealed partial class ManagedPostgres : IAsyncDisposable
 
         [LoggerMessage(8, LogLevel.Warning, "Port {Port} was taken before PostgreSQL could bind it (attempt {Attempt}); trying another")]
         public static partial void PortTaken(ILogger logger, int port, int attempt);
+
+        [LoggerMessage(9, LogLevel.Error, "Could not stop PostgreSQL at process exit")]
+        public static partial void StopAtExitFailed(ILogger logger, Exception exception);
     }
 }

@@ -19,6 +19,7 @@ public sealed class PostgresWatchdog : IDisposable
         _process = process;
         WatchedProcessId = watchedProcessId;
         PostmasterProcessId = postmasterProcessId;
+        ProcessId = process.Id;
     }
 
     /// <summary>The process whose death stops the server.</summary>
@@ -27,8 +28,8 @@ public sealed class PostgresWatchdog : IDisposable
     /// <summary>The server's postmaster process (first line of <c>postmaster.pid</c>).</summary>
     public int PostmasterProcessId { get; }
 
-    /// <summary>The watchdog shell's process id.</summary>
-    public int ProcessId => _process.Id;
+    /// <summary>The watchdog shell's process id (kept after <see cref="Dispose"/>, to check that it is gone).</summary>
+    public int ProcessId { get; }
 
     /// <summary>
     /// Starts a watchdog that stops <paramref name="postmasterProcessId"/> when <paramref name="watchedProcessId"/> is

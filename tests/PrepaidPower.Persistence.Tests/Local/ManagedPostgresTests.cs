@@ -41,16 +41,21 @@ public sealed class ManagedPostgresTests
     }
 
     [Fact]
-    public async Task StopAsync_RunningThrowaway_RefusesConnectionsAndDeletesItsFolder()
+    public async Task StopAsync_RunningThrowaway_RefusesConnectionsEndsWatchdogAndDeletesFolder()
     {
         var pg = await ManagedPostgres.StartAsync(ManagedPostgresOptions.Throwaway());
         Assert.Equal(1, await Sql.ScalarAsync(pg.ConnectionString, "select 1"));
+        var watchdog = pg.Watchdog!;
+        var watchdogCommand = await File.ReadAllTextAsync($"/proc/{watchdog.ProcessId}/cmdline");
+        Assert.Contains($"while kill -0 {Environment.ProcessId} && kill -0 {pg.PostmasterProcessId}; do", watchdogCommand, StringComparison.Ordinal);
+        Assert.Contains($"rm -rf -- '{Path.GetDirectoryName(pg.DataDirectory)}'", watchdogCommand, StringComparison.Ordinal);
 
         await pg.StopAsync();
 
         var ex = await Assert.ThrowsAsync<NpgsqlException>(() => Sql.ScalarAsync(pg.ConnectionString, "select 1"));
         Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(ex.InnerException).SocketErrorCode);
         Assert.True(Wait.ProcessGone(pg.PostmasterProcessId));
+        await Wait.UntilAsync(() => Wait.ProcessGone(watchdog.ProcessId), TimeSpan.FromSeconds(30), "the watchdog is ended");
         Assert.False(Directory.Exists(Path.GetDirectoryName(pg.DataDirectory)));
         await pg.StopAsync(); // idempotent
     }
