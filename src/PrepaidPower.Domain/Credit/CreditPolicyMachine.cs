@@ -207,7 +207,7 @@ public sealed class CreditPolicyMachine
         if (level > tx.S.AlarmLevel)
         {
             tx.S = tx.S with { AlarmLevel = level };
-            tx.Emit(CreditEventCodes.LowCredit(level), e => e with { Level = level, Balance = b, Until = null });
+            tx.Emit(CreditEventCodes.LowCredit(level), e => e with { Level = level, Balance = b });
         }
         if (!topUp && !tx.S.DaysLeftWarned && daysLeft is { } d && policy.DaysLeftWarning is { } warn && d <= warn)
         {
@@ -442,7 +442,7 @@ public sealed class CreditPolicyMachine
         var p = ((ProtectionAdded)tx.Trigger).Protection;
         if (p.Until <= tx.Now)
         {
-            throw new ArgumentException($"The {p.Kind} protection ends at {p.Until:u}, which is not after now ({tx.Now:u}); give a future end.", nameof(tx));
+            throw new ArgumentException($"The {p.Kind} protection ends at {p.Until:u}, which is not after now ({tx.Now:u}); give a future end.", "trigger");
         }
         tx.S = tx.S with { Protections = tx.S.Protections.Pruned(tx.Now).With(p) };
         tx.Emit(CreditEventCodes.ProtectionAdded, e => e with { Reason = $"{p.Kind}: {p.Reason}", Until = p.Until, OperatorId = p.OperatorId });

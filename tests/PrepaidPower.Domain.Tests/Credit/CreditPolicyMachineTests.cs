@@ -417,6 +417,22 @@ public sealed class CreditPolicyMachineTests
     }
 
     [Fact]
+    public void Handle_TimerInDeferralStillProtected_DefersAgain()
+    {
+        var f = new CreditFixture();
+        var deferred = f.Reach(CreditStatus.DisconnectionDeferred); // medical until Tuesday 3 Feb 12:00
+        var s = f.Handle(deferred, new SafetyTripped("overload"));
+        s = f.Handle(s.State, new ProtectionAdded(AccountProtection.KeepSupplyOn(Utc(2, 5, 9), "welfare visit", "op-3")));
+        s = f.Handle(s.State, new SafetyCleared("op-9", "inspected"));
+        Assert.Equal(Utc(2, 3, 12), s.NextDeadline); // the paused deadline, not yet recomputed
+
+        s = f.Fire(s.State);
+        Assert.Equal(["DISCONNECTION_DEFERRED_PROTECTED"], s.Codes);
+        Assert.Equal("KeepSupplyOn: welfare visit", s.Events[0].Reason);
+        Assert.Equal((CreditStatus.DisconnectionDeferred, Utc(2, 5, 9)), (s.State.Status, s.NextDeadline));
+    }
+
+    [Fact]
     public void Open_NegativeBalance_ServesNoticeAtOnce()
     {
         var f = new CreditFixture();
