@@ -73,6 +73,10 @@ public enum ReadingFlags
 
     /// <summary>The accepted advance passed the register maximum and wrapped to zero.</summary>
     RolledOver = 4,
+
+    /// <summary>Held only because it is at least as far ahead as an earlier held spike that no accepted reading has
+    /// cleared; on its own the advance would fit the allowance. The operator decides (usually: bill it).</summary>
+    BeyondHeldSpike = 8,
 }
 
 /// <summary>The two explicit operator decisions on a held reading.</summary>

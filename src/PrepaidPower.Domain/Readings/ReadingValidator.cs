@@ -102,7 +102,9 @@ public sealed class ReadingValidator
             var allowance = Settings.Allowance(reading.ReceivedAt - state.ReceivedAt).WattHours;
             if (state.SpikeFloor.WattHours > 0 && forward >= state.SpikeFloor.WattHours)
             {
-                return Hold(state, reading, tooFar, flags, advance, allowance);
+                // Without this, a register stuck at a bogus high value would be billed once enough time had passed.
+                var beyond = forward <= allowance ? ReadingFlags.BeyondHeldSpike : ReadingFlags.None;
+                return Hold(state, reading, tooFar, flags | beyond, advance, allowance);
             }
             if (forward > allowance)
             {

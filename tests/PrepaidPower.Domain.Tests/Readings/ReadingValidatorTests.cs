@@ -151,6 +151,7 @@ public sealed class ReadingValidatorTests
         // 20 h later the allowance (≈ 220 kWh) covers the 100 kWh jump, but it is the same suspect value.
         var stuck = v.Validate(s, At(1_100_000, 20 * 60)).Result;
         Assert.Equal(HoldReason.Spike, stuck.Reason);
+        Assert.Equal(ReadingFlags.BeyondHeldSpike, stuck.Flags);
         // A plausible reading below the spike resolves it.
         var normal = v.Validate(s, At(1_050_000, 20 * 60)).Result;
         Assert.Equal(ReadingOutcome.Accepted, normal.Outcome);
@@ -366,6 +367,37 @@ public sealed class ReadingValidatorTests
         Assert.Equal(ReadingOutcome.Accepted, result.Outcome);
         Assert.Equal(2_500L, result.Usage!.Value.Energy.WattHours);
         Assert.Equal(1_240L, result.Usage!.Value.BandEnergy(1).WattHours);
+    }
+
+    [Fact]
+    public void Validate_BandRegisterRollsOverOnItsOwn_BandPositionContinues()
+    {
+        var settings = ValidationSettings.Create(maxPowerKilowatts: 10m, registerMaximum: Energy.FromWattHours(999_999_990), bandCount: 2);
+        var v = Validator(settings);
+        var s = Run(v, default, At(500_000_000, 0, bands: BandRegisters.OfWattHours(999_999_000, 7_000)));
+        // Band 0 goes 999,999,000 → (wrap at 1,000,000,000) → 1,000: 2,000 Wh, like the total.
+        var result = v.Validate(s, At(500_002_000, 15, bands: BandRegisters.OfWattHours(1_000, 7_000))).Result;
+        Assert.Equal(ReadingOutcome.Accepted, result.Outcome);
+        Assert.Equal(2_000L, result.Usage!.Value.BandEnergy(0).WattHours);
+        Assert.Equal(1_000_001_000L, result.Usage!.Value.BandTo[0].WattHours);
+        Assert.Equal(0L, result.Usage!.Value.BandEnergy(1).WattHours);
+        Assert.False(result.Flags.HasFlag(ReadingFlags.RolledOver));
+    }
+
+    [Fact]
+    public void Release_BillReadingHeldBehindReset_ClearsResetAndBillsFromAccepted()
+    {
+        var v = Validator();
+        var s = Run(v, default, At(5_000_000, 0), At(0, 15));
+        Assert.True(s.ResetPending);
+        // The zero was a glitch: the meter carries on from 5,000 kWh. The operator bills the next reading.
+        var next = At(5_001_000, 30);
+        var held = v.Validate(s, next);
+        Assert.Equal(HoldReason.ResetWithoutExchange, held.Result.Reason);
+        var (state, bill) = v.Release(held.State, next, ReleaseAction.Bill);
+        Assert.Equal(1_000L, bill.Usage!.Value.Energy.WattHours);
+        Assert.False(state.ResetPending);
+        Assert.Equal(ReadingOutcome.Accepted, v.Validate(state, At(5_001_500, 45)).Result.Outcome);
     }
 
     [Fact]
