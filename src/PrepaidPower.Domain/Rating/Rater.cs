@@ -14,14 +14,17 @@ namespace PrepaidPower.Domain.Rating;
 /// part before the crossing is priced in the lower tier, the rest in the next.
 /// </para>
 /// <para>
-/// <b>Precision.</b> Everything is exact <see cref="decimal"/>; shares are computed cumulatively
-/// (energy × elapsed ÷ duration) so the parts always add up to the whole to the Wh. Amounts are returned in exact
-/// minor units; the caller posts them through <see cref="ChargeAccumulator"/> with <see cref="Tariff.Rounding"/>.
+/// <b>Precision.</b> Time shares of an interval's energy are computed cumulatively (energy × elapsed ÷ duration,
+/// floored to 1 µWh), so the parts always add up to the whole exactly and a share is exact whenever it is a whole
+/// number of µWh. Everything else — tier bounds, tier splits, prices, amounts — is exact <see cref="decimal"/>.
+/// Amounts are returned in exact minor units; the caller posts them through <see cref="ChargeAccumulator"/> with
+/// <see cref="Tariff.Rounding"/>.
 /// </para>
 /// </summary>
 public static class Rater
 {
     private const int MaxBandsOnStack = 64;
+    private const long MicroPerUnit = 1_000_000;
 
     /// <summary>Rates an interval without per-band registers (energy split across bands by time).</summary>
     /// <inheritdoc cref="Rate(Tariff, DateTimeOffset, DateTimeOffset, Energy, ReadOnlySpan{Energy}, in RatingAccount, Span{RatedLine})"/>
@@ -123,12 +126,13 @@ public static class Rater
         }
 
         Span<long> elapsed = stackalloc long[byBand ? bandCount : 1];
-        Span<decimal> allocated = stackalloc decimal[byBand ? bandCount : 1];
+        Span<long> allocated = stackalloc long[byBand ? bandCount : 1];
         elapsed.Clear();
         allocated.Clear();
         Span<decimal> bounds = stackalloc decimal[TariffLoader.MaxTiers];
 
         var period = counter.PeriodStart;
+        var periodChanged = false;
         decimal used = counter.Used.WattHours;
         var boundsVersion = -1;
         var lineCount = 0;
@@ -136,23 +140,19 @@ public static class Rater
         var walker = new SegmentWalker(tariff, start, end);
         while (walker.Next(out var seg))
         {
-            // This segment's energy (Wh, exact): cumulative share minus what earlier segments got.
+            // This segment's energy: cumulative share in µWh minus what earlier segments got, so the parts
+            // always add up to the whole exactly.
             decimal share;
             if (byBand)
             {
                 var b = seg.TariffBand;
                 elapsed[b] += seg.Duration;
-                var total = bandEnergies[b].WattHours;
-                var upToHere = elapsed[b] == bandTime[b] ? total : (decimal)total * elapsed[b] / bandTime[b];
-                share = upToHere - allocated[b];
-                allocated[b] = upToHere;
+                share = NextShare(bandEnergies[b].WattHours, elapsed[b], bandTime[b], ref allocated[b]);
             }
             else
             {
                 elapsed[0] += seg.Duration;
-                var upToHere = elapsed[0] == duration ? energy.WattHours : (decimal)energy.WattHours * elapsed[0] / duration;
-                share = upToHere - allocated[0];
-                allocated[0] = upToHere;
+                share = NextShare(energy.WattHours, elapsed[0], duration, ref allocated[0]);
             }
 
             var version = tariff.Versions[seg.VersionIndex];
@@ -161,6 +161,7 @@ public static class Rater
             {
                 // A new tier period starts from zero; the old one is finished.
                 period = segPeriod;
+                periodChanged = true;
                 used = 0m;
                 boundsVersion = -1;
             }
@@ -201,14 +202,16 @@ public static class Rater
             var l = lines[i];
             var version = tariff.Versions[l.VersionIndex];
             var rate = version.Tiers[l.TierIndex].Prices[VersionBand(tariff, l.VersionIndex, l.BandIndex)];
-            var kwh = l.KilowattHours / 1000m;
+            var kwh = l.KilowattHours * 0.001m; // exact: only the scale changes
             var amount = kwh * rate * minorPerMajor;
             totalMinor += amount;
             lines[i] = l with { VersionEffectiveFrom = version.EffectiveFrom, Band = tariff.BandNames[l.BandIndex], KilowattHours = kwh, Rate = rate, AmountMinor = amount };
         }
         // The counter is whole Wh: within one period the sum is exact; a period that started inside the
         // interval holds the time share of the energy, rounded to the Wh.
-        var newUsed = Energy.FromWattHours(decimal.ToInt64(Math.Round(used, 0, MidpointRounding.AwayFromZero)));
+        var newUsed = periodChanged
+            ? Energy.FromWattHours(decimal.ToInt64(Math.Round(used, 0, MidpointRounding.AwayFromZero)))
+            : counter.Used + energy;
         return new RatingResult(lineCount, new TierCounter(period, newUsed), totalMinor);
     }
 
@@ -272,24 +275,51 @@ public static class Rater
 
     private static void ComputeBounds(TariffVersion version, DateOnly periodStart, in RatingAccount account, Span<decimal> bounds)
     {
-        var months = version.TierPeriod == TierPeriod.Year ? 12 : 1;
-        var periodEnd = version.TierPeriod == TierPeriod.Year ? periodStart.AddYears(1) : periodStart.AddMonths(1);
-        var factor = 1m;
+        var tiers = version.Tiers;
+        var yearly = version.TierPeriod == TierPeriod.Year;
         var opened = account.OpenedOn;
-        if (opened > periodStart && opened < periodEnd)
+        var prorate = opened > periodStart
+            && opened < (yearly ? new DateOnly(periodStart.Year + 1, 1, 1) : periodStart.AddMonths(1));
+        if (!prorate && account.QuotaModifier is null)
+        {
+            // The common case: the tariff's own bounds, already in Wh.
+            for (var k = 0; k < tiers.Length - 1; k++)
+            {
+                bounds[k] = tiers[k].UpToWattHours;
+            }
+            return;
+        }
+        var factor = 1m;
+        if (prorate)
         {
             // Remaining share of the period, counted in months (the opening month by its remaining days),
             // so opening on 1 July leaves exactly half a year (Shanghai 2012: 1,560 of 3,120 kWh).
             decimal dim = DateTime.DaysInMonth(opened.Year, opened.Month);
             var openingMonth = (dim - opened.Day + 1) / dim;
-            factor = version.TierPeriod == TierPeriod.Year ? (openingMonth + (12 - opened.Month)) / 12m : openingMonth;
+            factor = yearly ? (openingMonth + (12 - opened.Month)) / 12m : openingMonth;
         }
-        var tiers = version.Tiers;
+        var months = yearly ? 12 : 1;
         for (var k = 0; k < tiers.Length - 1; k++)
         {
             var kwh = tiers[k].UpToKilowattHours.GetValueOrDefault() + tiers[k].ExtraKwhPerMonth(account.QuotaModifier) * months;
             bounds[k] = Math.Round(kwh * 1000m * factor, 0, MidpointRounding.AwayFromZero);
         }
+    }
+
+    /// <summary>
+    /// The next share of <paramref name="totalWh"/> after <paramref name="elapsed"/> of <paramref name="duration"/>
+    /// ticks, in Wh with 6 decimals: the cumulative allocation is floored to 1 µWh, so shares never drift and
+    /// sum to the total exactly, and decimals stay short (long repeating fractions make decimal arithmetic slow).
+    /// </summary>
+    private static decimal NextShare(long totalWh, long elapsed, long duration, ref long allocatedMicro)
+    {
+        var upToHere = elapsed == duration
+            ? checked(totalWh * MicroPerUnit)
+            : (long)((Int128)totalWh * MicroPerUnit * elapsed / duration);
+        var share = upToHere - allocatedMicro;
+        allocatedMicro = upToHere;
+        // Bit patterns of the low and high halves (the project compiles checked, so say unchecked).
+        return new decimal(unchecked((int)share), unchecked((int)(share >> 32)), 0, false, 6);
     }
 
     private static int AddToLine(Span<RatedLine> lines, int count, int versionIndex, int tier, int band, decimal wh)

@@ -23,12 +23,16 @@ public sealed class TierBlock
     internal TierBlock(decimal? upToKwh, ImmutableArray<decimal> prices, ImmutableArray<QuotaModifier> modifiers)
     {
         UpToKilowattHours = upToKwh;
+        UpToWattHours = upToKwh.GetValueOrDefault() * 1000m;
         Prices = prices;
         QuotaModifiers = modifiers;
     }
 
     /// <summary>Upper bound in kWh per full period (whole Wh); null = no upper bound (the last block).</summary>
     public decimal? UpToKilowattHours { get; }
+
+    /// <summary>The bound in Wh (0 for the last block), precomputed for rating.</summary>
+    internal decimal UpToWattHours { get; }
 
     /// <summary>Price per kWh in major units, indexed like <see cref="TariffVersion.Bands"/>.</summary>
     public ImmutableArray<decimal> Prices { get; }
