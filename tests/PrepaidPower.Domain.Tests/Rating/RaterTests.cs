@@ -134,6 +134,17 @@ public sealed class RaterTests
     }
 
     [Fact]
+    public void Rate_RepeatingTimeShare_FlooredToMicroWattHourAndAddsUp()
+    {
+        // 250 Wh over 21:50–22:05: 10/15 peak = 166.666666 Wh (floored to 1 µWh), the rest valley.
+        var (r, lines) = Rate(ShanghaiTou, Cn(2024, 3, 1, 21, 50), Cn(2024, 3, 1, 22, 5), 0.25m, Used(2024, 0));
+        Assert.Equal(0.166666666m, Kwh(lines, "peak"));
+        Assert.Equal(0.083333334m, Kwh(lines, "valley"));
+        Assert.Equal(0.166666666m * 61.7m + 0.083333334m * 30.7m, r.TotalMinor);
+        Assert.Equal(Energy.FromWattHours(250), r.Counter.Used);
+    }
+
+    [Fact]
     public void Rate_StraddlingBoundaryWithRegisters_UsesRegisters()
     {
         var (r, lines) = Rate(ShanghaiTou, Cn(2024, 3, 1, 21, 45), Cn(2024, 3, 1, 22, 15), 1, Used(2024, 0), ("peak", 0.3m), ("valley", 0.7m));
