@@ -136,6 +136,9 @@ public static class Rater
         decimal used = counter.Used.WattHours;
         var boundsVersion = -1;
         var lineCount = 0;
+        var periodDate = DateOnly.MinValue;
+        var periodVersion = -1;
+        var segPeriod = period;
 
         var walker = new SegmentWalker(tariff, start, end);
         while (walker.Next(out var seg))
@@ -156,7 +159,12 @@ public static class Rater
             }
 
             var version = tariff.Versions[seg.VersionIndex];
-            var segPeriod = PeriodStart(version.TierPeriod, seg.Date);
+            if (seg.Date != periodDate || seg.VersionIndex != periodVersion)
+            {
+                segPeriod = PeriodStart(version.TierPeriod, seg.Date);
+                periodDate = seg.Date;
+                periodVersion = seg.VersionIndex;
+            }
             if (segPeriod != period)
             {
                 // A new tier period starts from zero; the old one is finished.
@@ -188,7 +196,7 @@ public static class Rater
                         take = room;
                     }
                 }
-                lineCount = AddToLine(lines, lineCount, seg.VersionIndex, tier, seg.TariffBand, take);
+                lineCount = AddToLine(lines, lineCount, version, seg, tier, take);
                 used += take;
                 share -= take;
             }
@@ -200,12 +208,10 @@ public static class Rater
         for (var i = 0; i < lineCount; i++)
         {
             var l = lines[i];
-            var version = tariff.Versions[l.VersionIndex];
-            var rate = version.Tiers[l.TierIndex].Prices[VersionBand(tariff, l.VersionIndex, l.BandIndex)];
             var kwh = l.KilowattHours * 0.001m; // exact: only the scale changes
-            var amount = kwh * rate * minorPerMajor;
+            var amount = kwh * l.Rate * minorPerMajor;
             totalMinor += amount;
-            lines[i] = l with { VersionEffectiveFrom = version.EffectiveFrom, Band = tariff.BandNames[l.BandIndex], KilowattHours = kwh, Rate = rate, AmountMinor = amount };
+            lines[i] = l with { Band = tariff.BandNames[l.BandIndex], KilowattHours = kwh, AmountMinor = amount };
         }
         // The counter is whole Wh: within one period the sum is exact; a period that started inside the
         // interval holds the time share of the energy, rounded to the Wh.
@@ -322,32 +328,20 @@ public static class Rater
         return new decimal(unchecked((int)share), unchecked((int)(share >> 32)), 0, false, 6);
     }
 
-    private static int AddToLine(Span<RatedLine> lines, int count, int versionIndex, int tier, int band, decimal wh)
+    private static int AddToLine(Span<RatedLine> lines, int count, TariffVersion version, in Segment seg, int tier, decimal wh)
     {
         for (var i = 0; i < count; i++)
         {
             var l = lines[i];
-            if (l.VersionIndex == versionIndex && l.TierIndex == tier && l.BandIndex == band)
+            if (l.VersionIndex == seg.VersionIndex && l.TierIndex == tier && l.BandIndex == seg.TariffBand)
             {
                 lines[i] = l with { KilowattHours = l.KilowattHours + wh };
                 return count;
             }
         }
-        lines[count] = new RatedLine(versionIndex, default, tier, band, "", wh, 0m, 0m);
+        var rate = version.Tiers[tier].Prices[seg.VersionBand];
+        lines[count] = new RatedLine(seg.VersionIndex, version.EffectiveFrom, tier, seg.TariffBand, "", wh, rate, 0m);
         return count + 1;
-    }
-
-    private static int VersionBand(Tariff tariff, int versionIndex, int tariffBand)
-    {
-        var bands = tariff.Versions[versionIndex].Bands;
-        for (var b = 0; b < bands.Length; b++)
-        {
-            if (tariff.TariffBand(versionIndex, b) == tariffBand)
-            {
-                return b;
-            }
-        }
-        throw new InvalidOperationException("A rated band is not in its version.");
     }
 
     private static void CheckBandEnergies(Tariff tariff, Energy energy, ReadOnlySpan<Energy> bandEnergies)

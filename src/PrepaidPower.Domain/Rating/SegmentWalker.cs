@@ -5,9 +5,10 @@ namespace PrepaidPower.Domain.Rating;
 /// <summary>A piece of an interval with one version, one local date, one UTC offset and one band.</summary>
 internal readonly struct Segment
 {
-    internal Segment(int versionIndex, int tariffBand, DateOnly date, long duration)
+    internal Segment(int versionIndex, int versionBand, int tariffBand, DateOnly date, long duration)
     {
         VersionIndex = versionIndex;
+        VersionBand = versionBand;
         TariffBand = tariffBand;
         Date = date;
         Duration = duration;
@@ -15,6 +16,10 @@ internal readonly struct Segment
 
     internal int VersionIndex { get; }
 
+    /// <summary>Band index within the version (indexes its prices).</summary>
+    internal int VersionBand { get; }
+
+    /// <summary>Band index within <see cref="Tariff.BandNames"/>.</summary>
     internal int TariffBand { get; }
 
     internal DateOnly Date { get; }
@@ -36,6 +41,8 @@ internal ref struct SegmentWalker
     private int _version;
     private long _nextVersion;
     private LocalDay? _day;
+    private DaySchedule? _schedule; // of _day under _scheduleVersion
+    private int _scheduleVersion;
 
     internal SegmentWalker(Tariff tariff, long start, long end)
     {
@@ -45,6 +52,8 @@ internal ref struct SegmentWalker
         _version = -1;
         _nextVersion = long.MinValue;
         _day = null;
+        _schedule = null;
+        _scheduleVersion = -1;
     }
 
     internal bool Next(out Segment segment)
@@ -65,6 +74,7 @@ internal ref struct SegmentWalker
         {
             day = day is not null && t == day.EndUtc ? _tariff.Days.Day(day.DayNumber + 1) : _tariff.Days.DayContaining(t);
             _day = day;
+            _schedule = null;
         }
         long offset;
         long runEnd;
@@ -80,15 +90,21 @@ internal ref struct SegmentWalker
         }
         var wall = t + offset - day.LocalMidnight;
         var minute = (int)Math.Clamp(wall / TimeSpan.TicksPerMinute, 0, 1439);
-        var version = _tariff.Versions[_version];
-        var band = version.ScheduleFor(day.Date).BandAt(minute, out var endMinute);
+        var schedule = _schedule;
+        if (schedule is null || _scheduleVersion != _version)
+        {
+            schedule = _tariff.Versions[_version].ScheduleFor(day.Date);
+            _schedule = schedule;
+            _scheduleVersion = _version;
+        }
+        var band = schedule.BandAt(minute, out var endMinute);
         var stop = Math.Min(Math.Min(_end, runEnd), _nextVersion);
         var bandEnd = day.LocalMidnight + endMinute * TimeSpan.TicksPerMinute - offset;
         if (bandEnd > t && bandEnd < stop)
         {
             stop = bandEnd;
         }
-        segment = new Segment(_version, _tariff.TariffBand(_version, band), day.Date, stop - t);
+        segment = new Segment(_version, band, _tariff.TariffBand(_version, band), day.Date, stop - t);
         _t = stop;
         return true;
     }
