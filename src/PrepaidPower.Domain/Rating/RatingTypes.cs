@@ -17,7 +17,10 @@ public readonly record struct TierCounter(DateOnly PeriodStart, Energy Used);
 /// Local date the account opened. Tier bounds of the period that contains this date (when it is not the period's
 /// first day) are pro-rated by the part of the period left (see docs/tariffs.md); <c>default</c> = no pro-rating.
 /// </param>
-/// <param name="QuotaModifier">Name of a quota modifier of the tariff's tiers (e.g. "large-household"), or null.</param>
+/// <param name="QuotaModifier">
+/// Name of a quota modifier of the tariff's tiers (e.g. "large-household"), or null. A name a version does not
+/// define adds nothing there; validate it against <see cref="Tariff.QuotaModifierNames"/> when it is set.
+/// </param>
 public readonly record struct RatingAccount(TierCounter Counter, DateOnly OpenedOn = default, string? QuotaModifier = null);
 
 /// <summary>

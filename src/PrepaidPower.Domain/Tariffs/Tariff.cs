@@ -45,6 +45,7 @@ public sealed class Tariff
         _effectiveFromUtc = new long[versions.Length];
         _bandMap = new int[versions.Length][];
         var bands = ImmutableArray.CreateBuilder<string>();
+        var modifiers = ImmutableArray.CreateBuilder<string>();
         var maxLines = 0;
         for (var v = 0; v < versions.Length; v++)
         {
@@ -62,9 +63,20 @@ public sealed class Tariff
                 map[b] = index;
             }
             _bandMap[v] = map;
+            foreach (var tier in version.Tiers)
+            {
+                foreach (var m in tier.QuotaModifiers)
+                {
+                    if (!modifiers.Contains(m.Name))
+                    {
+                        modifiers.Add(m.Name);
+                    }
+                }
+            }
             maxLines += version.Bands.Length * version.Tiers.Length;
         }
         BandNames = bands.ToImmutable();
+        QuotaModifierNames = modifiers.ToImmutable();
         MaxRatedLines = maxLines;
     }
 
@@ -90,6 +102,12 @@ public sealed class Tariff
     /// deltas passed to rating are indexed like this list (see <see cref="BandIndex"/>).
     /// </summary>
     public ImmutableArray<string> BandNames { get; }
+
+    /// <summary>
+    /// Every quota-modifier name used by any tier of any version. Rating ignores an account modifier that a
+    /// version does not define (no addition), so check an account's modifier against this list when it is set.
+    /// </summary>
+    public ImmutableArray<string> QuotaModifierNames { get; }
 
     /// <summary>The most lines one rating call can produce (Σ bands × tiers over versions); size buffers with it.</summary>
     public int MaxRatedLines { get; }

@@ -214,6 +214,28 @@ public sealed class RaterTests
     }
 
     [Fact]
+    public void Rate_SpringForwardAtMidnight_DayStartsWhenClockJumps()
+    {
+        // Santiago, 8 Sep 2024: 24:00 (−04) jumps to 01:00 (−03) at 04:00 UTC, so the day starts at 01:00 local and
+        // lasts 23 h; night 00:00–07:00 local is 6 real hours (04:00–10:00 UTC).
+        var santiago = TariffLoader.Parse("""
+            {
+              "id": "santiago", "currency": "USD", "timeZone": "America/Santiago",
+              "versions": [ { "effectiveFrom": "2024-01-01", "standingChargePerDay": 1,
+                "timeOfUse": { "bands": ["night", "day"], "seasons": [ { "dayTypes": { "default": [
+                  { "band": "night", "from": "00:00", "to": "07:00" }, { "band": "day", "from": "07:00", "to": "24:00" } ] } } ] },
+                "prices": { "night": "0.10", "day": "0.30" } } ]
+            }
+            """);
+        var (r, lines) = Rate(santiago, Utc(2024, 9, 8, 4), Utc(2024, 9, 9, 3), 23);
+        Assert.Equal(6m, Kwh(lines, "night"));
+        Assert.Equal(17m, Kwh(lines, "day"));
+        Assert.Equal(570m, r.TotalMinor);
+        Assert.Equal(new StandingChargeResult(1, 100m), Rater.StandingCharge(santiago, Utc(2024, 9, 8, 4), Utc(2024, 9, 9, 3)));
+        Assert.Equal(new StandingChargeResult(0, 0m), Rater.StandingCharge(santiago, Utc(2024, 9, 8, 4, 1), Utc(2024, 9, 9, 3)));
+    }
+
+    [Fact]
     public void Rate_TierCrossedMidInterval_Chronological()
     {
         // 1 kWh/h from 20:00 to 24:00, 1 kWh below the tier-1 bound: 20–21 peak tier 1, 21–22 peak tier 2, 22–24 valley tier 2.

@@ -45,6 +45,13 @@ public sealed class TariffTests
     }
 
     [Fact]
+    public void QuotaModifierNames_ListsModifiersOfAllTiers()
+    {
+        Assert.Equal(new[] { "large-household" }, Samples.ShanghaiTou.QuotaModifierNames.ToArray());
+        Assert.Empty(Samples.Uk.QuotaModifierNames);
+    }
+
+    [Fact]
     public void BandIndex_KnowsBandsOfAllVersions()
     {
         Assert.Equal(1, Samples.ShanghaiTou.BandIndex("valley"));
