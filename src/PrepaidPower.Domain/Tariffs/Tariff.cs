@@ -21,8 +21,9 @@ public sealed class Tariff
         Currency currency,
         TimeZoneInfo timeZone,
         MoneyRounding rounding,
-        ImmutableArray<TariffVersion> versions)
-        : this(id, name, description, currency, new LocalDays(timeZone), rounding, versions)
+        ImmutableArray<TariffVersion> versions,
+        ImmutableArray<HouseholdModifier> householdModifiers = default)
+        : this(id, name, description, currency, new LocalDays(timeZone), rounding, versions, householdModifiers)
     {
     }
 
@@ -33,8 +34,10 @@ public sealed class Tariff
         Currency currency,
         LocalDays days,
         MoneyRounding rounding,
-        ImmutableArray<TariffVersion> versions)
+        ImmutableArray<TariffVersion> versions,
+        ImmutableArray<HouseholdModifier> householdModifiers)
     {
+        HouseholdModifiers = householdModifiers.IsDefault ? [] : householdModifiers;
         Id = id;
         Name = name;
         Description = description;
@@ -109,6 +112,26 @@ public sealed class Tariff
     /// </summary>
     public ImmutableArray<string> QuotaModifierNames { get; }
 
+    /// <summary>
+    /// Which quota modifier an account gets from its household size, in ascending <see cref="HouseholdModifier.MinPersons"/>
+    /// order (e.g. 5 or more persons → "large-household"). Empty when the tariff has none.
+    /// </summary>
+    public ImmutableArray<HouseholdModifier> HouseholdModifiers { get; }
+
+    /// <summary>The quota modifier for a household of <paramref name="persons"/> (the largest rule it reaches), or null.</summary>
+    public string? QuotaModifierForHousehold(int persons)
+    {
+        string? modifier = null;
+        foreach (var rule in HouseholdModifiers)
+        {
+            if (persons >= rule.MinPersons)
+            {
+                modifier = rule.Modifier;
+            }
+        }
+        return modifier;
+    }
+
     /// <summary>The most lines one rating call can produce (Σ bands × tiers over versions); size buffers with it.</summary>
     public int MaxRatedLines { get; }
 
@@ -171,10 +194,15 @@ public sealed class Tariff
         {
             throw new TariffLoadException($"tariff '{Id}', new version", problems);
         }
-        return new Tariff(Id, Name, Description, Currency, Days, Rounding, Versions.Add(version));
+        return new Tariff(Id, Name, Description, Currency, Days, Rounding, Versions.Add(version), HouseholdModifiers);
     }
 
     public override string ToString() => $"{Id} ({Currency}, {TimeZone.Id}, {Versions.Length} version(s))";
 
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
+
+/// <summary>A household-size rule of a tariff: households of at least <see cref="MinPersons"/> persons get the quota modifier <see cref="Modifier"/>.</summary>
+/// <param name="MinPersons">Persons, 1–99.</param>
+/// <param name="Modifier">A quota-modifier name used by the tariff's tiers.</param>
+public sealed record HouseholdModifier(int MinPersons, string Modifier);

@@ -21,6 +21,15 @@ internal sealed class TariffDocument
     public string? Rounding { get; set; }
 
     public List<VersionDocument?>? Versions { get; set; }
+
+    public List<HouseholdModifierDocument?>? HouseholdModifiers { get; set; }
+}
+
+internal sealed class HouseholdModifierDocument
+{
+    public int? MinPersons { get; set; }
+
+    public string? Modifier { get; set; }
 }
 
 internal sealed class VersionDocument

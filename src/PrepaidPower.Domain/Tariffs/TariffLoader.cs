@@ -182,11 +182,51 @@ public static class TariffLoader
                 versions.Add(built);
             }
         }
+        var household = BuildHouseholdModifiers(doc, versions, problems);
         if (problems.Count > 0 || zone is null || id is null)
         {
             return null;
         }
-        return new Tariff(id, doc.Name ?? id, doc.Description ?? "", currency, zone, rounding, versions.ToImmutable());
+        return new Tariff(id, doc.Name ?? id, doc.Description ?? "", currency, zone, rounding, versions.ToImmutable(), household);
+    }
+
+    private static ImmutableArray<HouseholdModifier> BuildHouseholdModifiers(
+        TariffDocument doc, ImmutableArray<TariffVersion>.Builder versions, List<TariffProblem> problems)
+    {
+        if (doc.HouseholdModifiers is null)
+        {
+            return [];
+        }
+        var known = versions.SelectMany(v => v.Tiers).SelectMany(t => t.QuotaModifiers).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var rules = ImmutableArray.CreateBuilder<HouseholdModifier>();
+        var previous = 0;
+        for (var i = 0; i < doc.HouseholdModifiers.Count; i++)
+        {
+            var path = $"householdModifiers[{i}]";
+            var rule = doc.HouseholdModifiers[i];
+            if (rule is null)
+            {
+                problems.Add(new(path, "is null; expected { \"minPersons\": 5, \"modifier\": \"large-household\" }"));
+                continue;
+            }
+            if (rule.MinPersons is not (>= 1 and <= 99))
+            {
+                problems.Add(new(path + ".minPersons", $"{(rule.MinPersons?.ToString(CultureInfo.InvariantCulture) ?? "missing")}; give a household size from 1 to 99"));
+                continue;
+            }
+            if (rule.MinPersons <= previous)
+            {
+                problems.Add(new(path + ".minPersons", $"{rule.MinPersons} is not above the previous rule's {previous}; list rules by ascending size"));
+            }
+            if (rule.Modifier is null || !known.Contains(rule.Modifier))
+            {
+                problems.Add(new(path + ".modifier", $"'{rule.Modifier}' is not a quota modifier of any tier; use one of: {string.Join(", ", known.Order(StringComparer.Ordinal))}"));
+                continue;
+            }
+            previous = rule.MinPersons.Value;
+            rules.Add(new HouseholdModifier(rule.MinPersons.Value, rule.Modifier));
+        }
+        return rules.ToImmutable();
     }
 
     private static bool TryRounding(string text, out MoneyRounding rounding)
