@@ -1,4 +1,5 @@
 // SMS and app push through the operator's HTTP gateway: signed JSON, retried with jittered exponential backoff.
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
@@ -150,7 +151,8 @@ public sealed partial class WebhookChannel : INotificationChannel
     internal static byte[] Serialize(OutgoingNotification n)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps Chinese text as UTF-8 rather than \uXXXX: the body is JSON for machines, never HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("id", n.DeliveryId);

@@ -40,6 +40,8 @@ public sealed class WebhookChannelTests : IAsyncLifetime
         Assert.True(request.SignatureValid);
         Assert.Equal("ACC-1001:LOW_CREDIT_1:42:sms", request.IdempotencyKey);
         Assert.Equal("1772424005", request.Timestamp);
+        // Chinese travels as UTF-8, not \uXXXX escapes, so gateways that log or forward the raw body stay readable.
+        Assert.Contains("您的电费余额为 12.50 元", request.BodyText, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(request.Body);
         var root = json.RootElement;
         Assert.Equal(
