@@ -164,14 +164,12 @@ delete from orleans_membership
 $q$),
 
 -- Optional (Orleans 10.4): when present the provider uses it instead of the bulk query above, deleting one
--- Dead row at a time and only if it is still exactly the row Orleans judged defunct. Orleans binds the two
--- times here as timestamp without time zone holding UTC, hence "at time zone 'UTC'".
+-- Dead row at a time and only if it is still exactly the row Orleans judged defunct (times as read back).
 ('CleanupDefunctSiloEntryKey', $q$
 delete from orleans_membership
  where cluster_id = @DeploymentId::text and status = 6
    and address = @Address::text and port = @Port::int and generation = @Generation::int
-   and start_time = (@StartTime::timestamp at time zone 'UTC')
-   and i_am_alive_time = (@IAmAliveTime::timestamp at time zone 'UTC')
+   and start_time = @StartTime::timestamptz and i_am_alive_time = @IAmAliveTime::timestamptz
    and coalesce(suspect_times, '') = coalesce(@SuspectTimes::text, '')
 $q$)
 on conflict (QueryKey) do update set QueryText = excluded.QueryText;
