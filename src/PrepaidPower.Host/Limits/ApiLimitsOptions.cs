@@ -13,8 +13,8 @@ public sealed class ApiLimitsOptions
     /// <summary>Largest tariff upload, bytes. Default 256 KiB.</summary>
     public long MaxTariffBodyBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Largest single top-up, refund or adjustment, in major units of any currency: anything above is a typo, not a payment. Default 1 000 000.</summary>
-    public decimal MaxAmount { get; set; } = 1_000_000m;
+    /// <summary>Largest single top-up, refund or adjustment, in major units of any currency: anything above is a typo, not a payment. Default 100 000.</summary>
+    public decimal MaxAmount { get; set; } = 100_000m;
 }
 
 /// <summary>A token bucket per API key (per client address for requests without a key).</summary>
