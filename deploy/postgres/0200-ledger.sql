@@ -66,10 +66,12 @@ LANGUAGE plpgsql AS $$
 DECLARE
     gap record;
 BEGIN
+    -- A primary-key probe per new row. The sub-select with LIMIT is not turned into a join, so the plan that
+    -- PL/pgSQL caches for the session can never become a scan of the whole ledger as the table grows.
     SELECT n.account_id, n.seq INTO gap
     FROM ledger_new n
     WHERE n.seq > 1
-      AND NOT EXISTS (SELECT 1 FROM ledger l WHERE l.account_id = n.account_id AND l.seq = n.seq - 1)
+      AND (SELECT l.seq FROM ledger l WHERE l.account_id = n.account_id AND l.seq = n.seq - 1 LIMIT 1) IS NULL
     LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'ledger sequence % of account % would leave a gap: sequence % is missing', gap.seq, gap.account_id, gap.seq - 1

@@ -74,12 +74,12 @@ public interface IAccountGrain : IGrainWithStringKey
 
     [Alias("DetachMeter")] Task DetachMeterAsync(string meterId);
 
-    /// <summary>Bills accepted usage. Idempotent by range: see <see cref="UsageReport"/>.</summary>
+    /// <summary>Bills accepted usage. Idempotent by range: see <see cref="UsageReport"/>. Supply orders for the reporting meter come back in the result.</summary>
     [Alias("BillUsage")] Task<UsageBilled> BillUsageAsync(UsageReport report);
 
-    /// <summary>A meter confirmed its relay is open after an arrears disconnect.</summary>
-    [Alias("DisconnectConfirmed")] Task DisconnectConfirmedAsync(string meterId);
+    /// <summary>A meter confirmed its relay is open after a disconnect. Returns the orders for that meter (the account never calls back into the meter that called it).</summary>
+    [Alias("DisconnectConfirmed")] Task<IReadOnlyList<Meters.SupplyOrderRequest>> DisconnectConfirmedAsync(string meterId);
 
-    /// <summary>A meter reported a safety trip.</summary>
-    [Alias("SafetyTripped")] Task SafetyTrippedAsync(string meterId, string cause);
+    /// <summary>A meter reported a safety trip. Returns the orders for that meter.</summary>
+    [Alias("SafetyTripped")] Task<IReadOnlyList<Meters.SupplyOrderRequest>> SafetyTrippedAsync(string meterId, string cause);
 }

@@ -46,4 +46,7 @@ public sealed record UsageBilled
     [Id(2)] public long BilledUpToWh { get; init; }
 
     [Id(3)] public MoneyAmount Balance { get; init; }
+
+    /// <summary>Orders for the reporting meter from the credit policy (the account does not call back into its caller).</summary>
+    [Id(4)] public IReadOnlyList<Meters.SupplyOrderRequest> Orders { get; init; } = [];
 }

@@ -20,6 +20,9 @@ public interface ITariffGrain : IGrainWithStringKey
 
     /// <summary>The document and revision; accounts use it to fill their silo-local cache.</summary>
     [Alias("GetDocument")] Task<TariffDocument> GetDocumentAsync();
+
+    /// <summary>The current revision (cheap; accounts compare it with their cached copy).</summary>
+    [Alias("GetRevision")] Task<int> GetRevisionAsync();
 }
 
 /// <summary>The list of tariff ids (there are few). Key: <see cref="SingletonKey"/>.</summary>

@@ -53,4 +53,42 @@ public readonly record struct MeterValidationState
     public long ExchangeCount { get; internal init; }
 
     public long RebaseCount { get; internal init; }
+
+    /// <summary>
+    /// Rebuilds a state from its stored fields (grain snapshots): the inverse of reading the properties. It does not
+    /// validate beyond what the fields can hold; pass back exactly what was read.
+    /// </summary>
+    public static MeterValidationState Restore(
+        bool hasBaseline,
+        Energy register,
+        BandRegisters bands,
+        Energy position,
+        BandRegisters bandPositions,
+        DateTimeOffset receivedAt,
+        DateTimeOffset meterTime,
+        bool resetPending,
+        Energy spikeFloor,
+        long acceptedCount,
+        long duplicateCount,
+        long lateCount,
+        long heldCount,
+        long exchangeCount,
+        long rebaseCount) => new()
+        {
+            HasBaseline = hasBaseline,
+            Register = register,
+            Bands = bands,
+            Position = position,
+            BandPositions = bandPositions,
+            ReceivedAt = receivedAt,
+            MeterTime = meterTime,
+            ResetPending = resetPending,
+            SpikeFloor = spikeFloor,
+            AcceptedCount = acceptedCount,
+            DuplicateCount = duplicateCount,
+            LateCount = lateCount,
+            HeldCount = heldCount,
+            ExchangeCount = exchangeCount,
+            RebaseCount = rebaseCount,
+        };
 }

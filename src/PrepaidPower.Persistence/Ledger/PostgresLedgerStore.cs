@@ -99,6 +99,9 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _faulted));
 
+    /// <summary>Appends waiting for the writer (not counting the batch being written).</summary>
+    internal int QueuedAppends => _queue.Reader.Count;
+
     /// <inheritdoc/>
     /// <remarks>
     /// Waits for room when <see cref="PostgresLedgerStoreOptions.QueueCapacity"/> appends are waiting already.
@@ -139,13 +142,15 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            // Sequence first, id second: each statement sees what was committed before it started, so if a
+            // concurrent call with this id committed (and moved the sequence) before the first, the second sees it.
+            var next = await NextSequencesAsync(connection, [first.AccountId], cancellationToken).ConfigureAwait(false);
             var original = await FindExternalAsync(connection, first.ExternalId!, cancellationToken).ConfigureAwait(false);
             if (original.Count > 0)
             {
                 return Replay(original, first);
             }
 
-            var next = await NextSequencesAsync(connection, [first.AccountId], cancellationToken).ConfigureAwait(false);
             if (first.Sequence != next[first.AccountId])
             {
                 throw new LedgerSequenceConflictException(first.AccountId, first.Sequence, next[first.AccountId]);

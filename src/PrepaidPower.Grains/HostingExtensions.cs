@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using PrepaidPower.Grains.Tariffs;
+
+namespace PrepaidPower.Grains;
+
+/// <summary>Registers what the PrepaidPower grains need in a silo (the ledger store and storage providers come from the host).</summary>
+public static class HostingExtensions
+{
+    /// <summary>
+    /// Adds the grain options and the silo-local tariff cache. The silo must also register an
+    /// <see cref="Domain.Ledger.ILedgerStore"/>, grain storage named <see cref="PrepaidPowerGrainOptions.AccountStorage"/>
+    /// and <see cref="PrepaidPowerGrainOptions.MeterStorage"/> plus a default one (tariffs), a reminder service, and a
+    /// stream provider named <see cref="Contracts.Accounts.AccountEventStream.ProviderName"/>.
+    /// </summary>
+    public static ISiloBuilder AddPrepaidPowerGrains(this ISiloBuilder builder, Action<PrepaidPowerGrainOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<PrepaidPowerGrainOptions>().Configure(o => configure?.Invoke(o));
+        builder.Services.AddSingleton<TariffCache>();
+        return builder;
+    }
+}

@@ -1,0 +1,435 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PrepaidPower.Contracts.Accounts;
+using PrepaidPower.Contracts.Errors;
+using PrepaidPower.Contracts.Meters;
+using PrepaidPower.Domain;
+using PrepaidPower.Domain.Readings;
+using PrepaidPower.Domain.Supply;
+using PrepaidPower.Grains.Accounts;
+using PrepaidPower.Grains.Tariffs;
+using SupplyDisconnectReason = PrepaidPower.Domain.Supply.DisconnectReason;
+
+namespace PrepaidPower.Grains.Meters;
+
+/// <summary>
+/// One meter: validates readings (VEE), delivers accepted energy to its account as continuous-position ranges, and
+/// runs the supply machine. A command stays pending (and visible) until the device path confirms it.
+/// </summary>
+public sealed partial class MeterGrain(
+    [PersistentState("meter", PrepaidPowerGrainOptions.MeterStorage)] IPersistentState<MeterState> store,
+    IOptions<PrepaidPowerGrainOptions> options,
+    ILogger<MeterGrain> logger) : Grain, IMeterGrain
+{
+    private readonly TimeProvider time = options.Value.Time;
+    private readonly SupplyMachine supply = new(options.Value.Supply, options.Value.Time);
+    private ReadingValidator? validator;
+
+    private MeterState S => store.State;
+
+    private string MeterId => this.GetPrimaryKeyString();
+
+    public async Task<MeterView> RegisterAsync(RegisterMeterRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request))));
+        if (S.Registered)
+        {
+            return S.RegisterHash == hash
+                ? View()
+                : throw new ConflictException(ErrorCodes.MeterExists, $"Meter '{MeterId}' is registered already with other settings; use a new meter id, or record an exchange.");
+        }
+        AccountGrain.CheckId(MeterId, "meter id");
+        TariffGrain.RequireText(request.Model, "model");
+        TariffGrain.RequireText(request.ConcentratorAddress, "concentratorAddress");
+        TariffGrain.RequireText(request.OperatorId, "operatorId");
+        if (request.BandNames.Count > BandRegisters.MaxBands || request.BandNames.Any(string.IsNullOrWhiteSpace) || request.BandNames.Distinct(StringComparer.Ordinal).Count() != request.BandNames.Count)
+        {
+            throw new InvalidRequestException(ErrorCodes.InvalidField, $"bandNames: give 0 to {BandRegisters.MaxBands} distinct names in register order, e.g. [\"peak\", \"valley\"].");
+        }
+        ValidationSettings settings;
+        try
+        {
+            settings = ValidationSettings.Create(
+                request.MaxPowerKilowatts,
+                request.RegisterMaximumWh is { } max ? Energy.FromWattHours(max) : null,
+                request.RegisterStepWh is { } step ? Energy.FromWattHours(step) : null,
+                bandCount: request.BandNames.Count);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidRequestException(ErrorCodes.InvalidField, e.Message);
+        }
+        S.Registered = true;
+        S.RegisterHash = hash;
+        S.Model = request.Model.Trim();
+        S.MaxPowerKilowatts = settings.MaxPowerKilowatts;
+        S.RegisterMaximumWh = settings.RegisterMaximum.WattHours;
+        S.RegisterStepWh = settings.RegisterStep.WattHours;
+        S.BandNames = [.. request.BandNames];
+        S.ConcentratorAddress = request.ConcentratorAddress.Trim();
+        await store.WriteStateAsync();
+        LogRegistered(logger, MeterId, S.Model, S.ConcentratorAddress, request.OperatorId);
+        return View();
+    }
+
+    public Task<MeterView> GetAsync()
+    {
+        RequireRegistered();
+        return Task.FromResult(View());
+    }
+
+    public async Task<MeterView> AttachAsync(AttachMeterRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireRegistered();
+        TariffGrain.RequireText(request.OperatorId, "operatorId");
+        AccountGrain.CheckId(request.AccountId, "account id");
+        if (S.AccountId == request.AccountId)
+        {
+            return View();
+        }
+        if (S.AccountId is not null)
+        {
+            throw new ConflictException(ErrorCodes.MeterAttachedElsewhere, $"Meter '{MeterId}' is attached to account '{S.AccountId}'; detach it there first (nothing was changed).");
+        }
+        var v = S.Validation;
+        long? position = v.HasBaseline ? v.PositionWh : null;
+        await GrainFactory.GetGrain<IAccountGrain>(request.AccountId).AttachMeterAsync(MeterId, position);
+        S.AccountId = request.AccountId;
+        MarkDelivered(v);
+        await store.WriteStateAsync();
+        LogAttached(logger, MeterId, request.AccountId, request.OperatorId);
+        return View();
+    }
+
+    public async Task<MeterView> DetachAsync(string operatorId)
+    {
+        RequireRegistered();
+        TariffGrain.RequireText(operatorId, nameof(operatorId));
+        if (S.AccountId is { } account)
+        {
+            await GrainFactory.GetGrain<IAccountGrain>(account).DetachMeterAsync(MeterId);
+            S.AccountId = null;
+            S.DeliveredWh = null;
+            await store.WriteStateAsync();
+        }
+        return View();
+    }
+
+    public async Task<MeterView> ExchangeAsync(MeterExchangeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireRegistered();
+        TariffGrain.RequireText(request.OperatorId, "operatorId");
+        ExchangeStep step;
+        try
+        {
+            var exchange = MeterExchange.Create(
+                Energy.FromWattHours(request.OldFinalWh), Energy.FromWattHours(request.NewStartWh), request.At.ToUniversalTime(),
+                MeterMapping.Bands(request.OldFinalBandsWh), MeterMapping.Bands(request.NewStartBandsWh));
+            step = Validator().ApplyExchange(MeterMapping.ToDomain(S.Validation), exchange);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidRequestException(ErrorCodes.ExchangeRejected, e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConflictException(ErrorCodes.ExchangeRejected, e.Message);
+        }
+        S.Validation = MeterMapping.ToData(step.State);
+        if (request.NewModel is { } model)
+        {
+            TariffGrain.RequireText(model, "newModel");
+            S.Model = model.Trim();
+        }
+        S.Held.Clear();
+        await store.WriteStateAsync();
+        LogExchanged(logger, MeterId, request.OldFinalWh, request.NewStartWh, request.OperatorId);
+        await DeliverAsync();
+        return View();
+    }
+
+    public async Task<ReadingResult> ReportReadingAsync(ReadingReport reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        RequireRegistered();
+        MeterReading raw;
+        try
+        {
+            raw = MeterReading.Create(reading.MeterTime.ToUniversalTime(), reading.ReceivedAt.ToUniversalTime(), Energy.FromWattHours(reading.TotalWh), MeterMapping.Bands(reading.BandsWh));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidRequestException(ErrorCodes.InvalidField, e.Message);
+        }
+        var step = Validator().Validate(MeterMapping.ToDomain(S.Validation), raw);
+        S.Validation = MeterMapping.ToData(step.State);
+        var result = step.Result;
+        if (result.Outcome == ReadingOutcome.Held)
+        {
+            S.Held.Add(new HeldReading { Reading = reading, Reason = result.Reason.ToString(), Flags = result.Flags.ToString(), HeldAt = time.GetUtcNow() });
+            if (S.Held.Count > IMeterGrain.MaxHeldReadings)
+            {
+                S.Held.RemoveAt(0);
+            }
+            LogHeld(logger, MeterId, reading.TotalWh, result.Reason, result.Flags);
+        }
+        if (S.DeliveredWh is null && S.AccountId is not null && S.Validation.HasBaseline && result.Outcome != ReadingOutcome.Accepted)
+        {
+            MarkDelivered(S.Validation);
+        }
+        await store.WriteStateAsync();
+        var billed = await DeliverAsync();
+        return new ReadingResult
+        {
+            Outcome = result.Outcome.ToString(),
+            HoldReason = result.Reason.ToString(),
+            Flags = result.Flags.ToString(),
+            BilledWh = billed?.BilledWh ?? 0,
+            ChargedMinor = billed?.ChargedMinor ?? 0,
+            PositionWh = S.Validation.PositionWh,
+        };
+    }
+
+    public Task<IReadOnlyList<HeldReading>> GetHeldReadingsAsync()
+    {
+        RequireRegistered();
+        return Task.FromResult<IReadOnlyList<HeldReading>>(S.Held.ToArray());
+    }
+
+    public Task<SupplyView> GetSupplyAsync()
+    {
+        RequireRegistered();
+        return Task.FromResult(SupplyView());
+    }
+
+    public async Task<SupplyView> ApplySupplyOrderAsync(SupplyOrderRequest order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        RequireRegistered();
+        await ApplyOrdersAsync([order]);
+        return SupplyView();
+    }
+
+    public async Task<SupplyView> ConfirmCommandAsync(Guid commandId, RelayReading observed)
+    {
+        ArgumentNullException.ThrowIfNull(observed);
+        RequireRegistered();
+        var before = MeterMapping.ToDomain(S.Supply);
+        var wasOpening = before.Pending is { Kind: SupplyCommandKind.Open } p && p.Id == commandId;
+        var next = await ApplyAsync(new SupplyTrigger.Confirmed(commandId, MeterMapping.ToRelay(observed)));
+        if (wasOpening && next.Status == SupplyStatus.Disconnected && S.AccountId is { } account)
+        {
+            var orders = await GrainFactory.GetGrain<IAccountGrain>(account).DisconnectConfirmedAsync(MeterId);
+            await ApplyOrdersAsync(orders);
+        }
+        return SupplyView();
+    }
+
+    public async Task<SupplyView> ReportRelayStatusAsync(RelayReading observed)
+    {
+        ArgumentNullException.ThrowIfNull(observed);
+        RequireRegistered();
+        await ApplyAsync(new SupplyTrigger.StatusObserved(MeterMapping.ToRelay(observed)));
+        return SupplyView();
+    }
+
+    public async Task<SupplyView> ReportSafetyEventAsync(SafetyEventType type)
+    {
+        RequireRegistered();
+        var kind = type switch
+        {
+            SafetyEventType.ArcFault => SafetyEventKind.ArcFault,
+            SafetyEventType.ResidualCurrent => SafetyEventKind.ResidualCurrent,
+            SafetyEventType.OverTemperature => SafetyEventKind.OverTemperature,
+            SafetyEventType.Overload => SafetyEventKind.Overload,
+            _ => throw new InvalidRequestException(ErrorCodes.InvalidField, $"Safety event type {(int)type} is unknown; use ArcFault, ResidualCurrent, OverTemperature or Overload."),
+        };
+        await ApplyAsync(new SupplyTrigger.SafetyEvent(kind, Guid.NewGuid()));
+        if (S.AccountId is { } account)
+        {
+            var orders = await GrainFactory.GetGrain<IAccountGrain>(account).SafetyTrippedAsync(MeterId, kind.ToString());
+            await ApplyOrdersAsync(orders);
+        }
+        return SupplyView();
+    }
+
+    public async Task<SupplyView> ClearSafetyAsync(string operatorId)
+    {
+        RequireRegistered();
+        TariffGrain.RequireText(operatorId, nameof(operatorId));
+        if (MeterMapping.ToDomain(S.Supply).Status != SupplyStatus.SafetyTripped)
+        {
+            return SupplyView();
+        }
+        try
+        {
+            await ApplyAsync(new SupplyTrigger.ClearSafety(operatorId));
+        }
+        catch (InvalidSupplyTransitionException e)
+        {
+            throw new ConflictException(ErrorCodes.InvalidTransition, e.Message);
+        }
+        return SupplyView();
+    }
+
+    /// <summary>Sends the accepted energy not yet delivered to the account, and applies the orders it returns.</summary>
+    private async Task<UsageBilled?> DeliverAsync()
+    {
+        var v = S.Validation;
+        if (S.AccountId is not { } account || !v.HasBaseline)
+        {
+            return null;
+        }
+        if (S.DeliveredWh is not { } delivered)
+        {
+            MarkDelivered(v);
+            await store.WriteStateAsync();
+            return null;
+        }
+        if (v.PositionWh <= delivered)
+        {
+            return null;
+        }
+        var bandEnergies = S.DeliveredBandsWh.Count == v.BandPositionsWh.Count
+            ? v.BandPositionsWh.Select((p, i) => p - S.DeliveredBandsWh[i]).ToArray()
+            : [];
+        var report = new UsageReport
+        {
+            MeterId = MeterId,
+            FromWh = delivered,
+            ToWh = v.PositionWh,
+            PeriodStart = S.DeliveredAt,
+            PeriodEnd = v.ReceivedAt,
+            BandNames = bandEnergies.Length > 0 ? S.BandNames.ToArray() : [],
+            BandEnergiesWh = bandEnergies,
+            FromRegisterWh = S.DeliveredRegisterWh,
+            ToRegisterWh = v.RegisterWh,
+        };
+        // If this call fails the range stays undelivered; the next reading sends it again together with the new energy.
+        var billed = await GrainFactory.GetGrain<IAccountGrain>(account).BillUsageAsync(report);
+        MarkDelivered(v);
+        await store.WriteStateAsync();
+        await ApplyOrdersAsync(billed.Orders);
+        return billed;
+    }
+
+    private void MarkDelivered(ValidationData v)
+    {
+        if (!v.HasBaseline)
+        {
+            S.DeliveredWh = null;
+            return;
+        }
+        S.DeliveredWh = v.PositionWh;
+        S.DeliveredBandsWh = [.. v.BandPositionsWh];
+        S.DeliveredAt = v.ReceivedAt;
+        S.DeliveredRegisterWh = v.RegisterWh;
+    }
+
+    private async Task ApplyOrdersAsync(IReadOnlyList<SupplyOrderRequest> orders)
+    {
+        foreach (var order in orders)
+        {
+            var id = Guid.NewGuid();
+            SupplyTrigger trigger;
+            try
+            {
+                trigger = order.Kind switch
+                {
+                    SupplyOrderKind.Limit => new SupplyTrigger.RequestLimit(PowerLimit.FromKilowatts(order.LimitKilowatts ?? 0), id),
+                    SupplyOrderKind.DisconnectArrears => new SupplyTrigger.RequestDisconnect(id, SupplyDisconnectReason.Arrears),
+                    SupplyOrderKind.DisconnectEnforcement => new SupplyTrigger.RequestDisconnect(id, SupplyDisconnectReason.Enforcement),
+                    SupplyOrderKind.Reconnect => new SupplyTrigger.RequestReconnect(id),
+                    _ => throw new InvalidRequestException(ErrorCodes.InvalidField, $"Supply order kind {(int)order.Kind} is unknown."),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidRequestException(ErrorCodes.InvalidField, e.Message);
+            }
+            try
+            {
+                S.LastOrderReason = order.Reason;
+                await ApplyAsync(trigger);
+            }
+            catch (InvalidSupplyTransitionException e)
+            {
+                // E.g. a reconnect for a meter that was never cut, or any order while safety-tripped: the machine says no.
+                LogOrderRejected(logger, MeterId, order.Kind, e.Message);
+            }
+        }
+    }
+
+    private async Task<SupplyState> ApplyAsync(SupplyTrigger trigger)
+    {
+        var transition = supply.Apply(MeterMapping.ToDomain(S.Supply), trigger);
+        S.Supply = MeterMapping.ToData(transition.Next);
+        await store.WriteStateAsync();
+        foreach (var alarm in transition.Alarms)
+        {
+            LogAlarm(logger, MeterId, alarm.Code, alarm.Severity, alarm.Message);
+        }
+        foreach (var e in transition.Events)
+        {
+            LogSupplyEvent(logger, MeterId, e.Code, e.From, e.To, e.Detail);
+        }
+        return transition.Next;
+    }
+
+    private ReadingValidator Validator() => validator ??= new ReadingValidator(
+        ValidationSettings.Create(S.MaxPowerKilowatts, Energy.FromWattHours(S.RegisterMaximumWh), Energy.FromWattHours(S.RegisterStepWh), bandCount: S.BandNames.Count),
+        time);
+
+    private void RequireRegistered()
+    {
+        if (!S.Registered)
+        {
+            throw new NotFoundException(ErrorCodes.MeterNotFound, $"Meter '{MeterId}' is not registered; register it first.");
+        }
+    }
+
+    private SupplyView SupplyView() => MeterMapping.View(MeterMapping.ToDomain(S.Supply), S.LastOrderReason);
+
+    private MeterView View() => new()
+    {
+        MeterId = MeterId,
+        Model = S.Model,
+        MaxPowerKilowatts = S.MaxPowerKilowatts,
+        RegisterMaximumWh = S.RegisterMaximumWh,
+        BandNames = S.BandNames.ToArray(),
+        ConcentratorAddress = S.ConcentratorAddress,
+        AccountId = S.AccountId,
+        LastRegisterWh = S.Validation.HasBaseline ? S.Validation.RegisterWh : null,
+        PositionWh = S.Validation.HasBaseline ? S.Validation.PositionWh : null,
+        Supply = SupplyView(),
+        HeldReadingCount = S.Held.Count,
+        ExchangeCount = S.Validation.ExchangeCount,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId} ({Model}) registered at {Address} by {OperatorId}")]
+    private static partial void LogRegistered(ILogger logger, string meterId, string model, string address, string operatorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId} attached to account {AccountId} by {OperatorId}")]
+    private static partial void LogAttached(ILogger logger, string meterId, string accountId, string operatorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId} exchanged: old final {OldFinalWh} Wh, new start {NewStartWh} Wh, by {OperatorId}")]
+    private static partial void LogExchanged(ILogger logger, string meterId, long oldFinalWh, long newStartWh, string operatorId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: reading {TotalWh} Wh held ({Reason}; {Flags})")]
+    private static partial void LogHeld(ILogger logger, string meterId, long totalWh, HoldReason reason, ReadingFlags flags);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId}: supply order {Kind} not applied: {Why}")]
+    private static partial void LogOrderRejected(ILogger logger, string meterId, SupplyOrderKind kind, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: supply alarm {Code} ({Severity}): {Message}")]
+    private static partial void LogAlarm(ILogger logger, string meterId, string code, AlarmSeverity severity, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId}: {Code} {From} -> {To} {Detail}")]
+    private static partial void LogSupplyEvent(ILogger logger, string meterId, string code, SupplyStatus from, SupplyStatus to, string detail);
+}

@@ -1,0 +1,50 @@
+using PrepaidPower.Domain.Protection;
+using PrepaidPower.Domain.Supply;
+
+namespace PrepaidPower.Grains;
+
+/// <summary>Settings shared by the account, meter and tariff grains of a silo.</summary>
+public sealed class PrepaidPowerGrainOptions
+{
+    /// <summary>Storage provider of account snapshots (the host registers it; "accounts" in the PostgreSQL setup).</summary>
+    public const string AccountStorage = "accounts";
+
+    /// <summary>Storage provider of meter state ("meters" in the PostgreSQL setup).</summary>
+    public const string MeterStorage = "meters";
+
+    /// <summary>
+    /// The clock of the domain rules (billing instants, deadlines, reading plausibility). Orleans keeps its own clock;
+    /// tests put a FakeTimeProvider here without freezing the runtime.
+    /// </summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The largest top-up, refund or adjustment accepted, in major units of the account's currency; anything above is
+    /// "absurd" and rejected (400) as a likely typo (e.g. minor units sent as major). Default 100,000.
+    /// </summary>
+    public decimal MaxPaymentMajor { get; set; } = 100_000m;
+
+    /// <summary>
+    /// Write the account snapshot after this many ledger entries (the ledger is the truth; the snapshot only shortens
+    /// the replay on activation). Credit-state, meter and settings changes are always written at once. Default 1.
+    /// </summary>
+    public int SnapshotEveryEntries { get; set; } = 1;
+
+    /// <summary>Account events kept on the account for the API (a bounded ring; the stream carries every event). Default 32.</summary>
+    public int RecentEventCapacity { get; set; } = 32;
+
+    /// <summary>Publish account events on the <c>AccountEvents</c> stream provider. Default true.</summary>
+    public bool PublishEvents { get; set; } = true;
+
+    /// <summary>Supply command retry and freshness settings for every meter.</summary>
+    public SupplyOptions Supply { get; set; } = SupplyOptions.Default;
+
+    /// <summary>
+    /// The protection calendar (nights, weekends, holidays) for an account's IANA zone. Default: no calendar windows,
+    /// only the account's own protections defer an arrears cut.
+    /// </summary>
+    public Func<string, ProtectionCalendar> ProtectionCalendar { get; set; } = Domain.Protection.ProtectionCalendar.None;
+
+    /// <summary>How long a silo trusts its cached tariff revision before asking the tariff grain again. Default 1 minute.</summary>
+    public TimeSpan TariffRevisionCheck { get; set; } = TimeSpan.FromMinutes(1);
+}
