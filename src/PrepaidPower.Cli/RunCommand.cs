@@ -55,7 +55,20 @@ internal static class RunCommand
                 return 2;
             }
 
-            return await PrepaidPowerHost.RunAsync(options, cancellationToken);
+            try
+            {
+                return await PrepaidPowerHost.RunAsync(options, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return 130;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The top of the command: say what failed in one line (the log above has the details).
+                await Console.Error.WriteLineAsync($"run: could not start or run the host: {e.GetType().Name}: {e.Message}");
+                return 1;
+            }
         });
         return command;
     }

@@ -15,12 +15,28 @@ public static class ErrorsHostingExtensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
-            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
+            var problem = context.ProblemDetails;
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier);
+            // Bodiless statuses set by the framework (no route, wrong method, body too large while binding) get a reason too.
+            if (problem.Detail is null && BareStatus.TryGetValue(problem.Status ?? 0, out var text))
+            {
+                problem.Title ??= text.Title;
+                problem.Detail = text.Detail;
+            }
         });
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         return builder;
     }
+
+    private static readonly Dictionary<int, (string Title, string Detail)> BareStatus = new()
+    {
+        [StatusCodes.Status400BadRequest] = ("Bad request", "The request could not be understood; check the path, query parameters and JSON body against /openapi/v1.json."),
+        [StatusCodes.Status404NotFound] = ("Not found", "There is no such endpoint or resource; /openapi/v1.json lists the endpoints."),
+        [StatusCodes.Status405MethodNotAllowed] = ("Method not allowed", "This endpoint does not accept this HTTP method; /openapi/v1.json lists what it accepts."),
+        [StatusCodes.Status413PayloadTooLarge] = ("Request body too large", "The request body is larger than this endpoint accepts (64 KiB, tariff uploads 256 KiB by default). Send a smaller body."),
+        [StatusCodes.Status415UnsupportedMediaType] = ("Unsupported media type", "Send the body as JSON with Content-Type: application/json."),
+    };
 
     /// <summary>The API's JSON rules, shared by tests: camelCase, enums by name, unknown fields rejected, required means required.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)

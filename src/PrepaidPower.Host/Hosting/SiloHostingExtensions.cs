@@ -1,12 +1,16 @@
 // The Orleans silo inside the host: cluster identity, endpoints, storage per mode, and the dashboard.
 using System.Net;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using PrepaidPower.Contracts.Accounts;
+using PrepaidPower.Grains;
+using PrepaidPower.Host.Limits;
 using PrepaidPower.Persistence.Orleans;
 
 namespace PrepaidPower.Host.Hosting;
 
-/// <summary><c>builder.AddPrepaidPowerSilo(options, storage, ports)</c>.</summary>
+/// <summary><c>builder.AddPrepaidPowerSilo(options, storage, ports)</c>: the grains with their storage, reminders, event stream and the dashboard.</summary>
 internal static class SiloHostingExtensions
 {
     public static WebApplicationBuilder AddPrepaidPowerSilo(this WebApplicationBuilder builder, PrepaidPowerHostOptions options, HostStorage storage, HostPorts ports)
@@ -37,6 +41,12 @@ internal static class SiloHostingExtensions
                 silo.UsePrepaidPowerPostgres(storage.ConnectionString);
             }
 
+            // Account events: memory streams (not durable; the notification outbox is what must not lose a message).
+            silo.AddMemoryStreams(AccountEventStream.ProviderName);
+            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddPrepaidPowerGrains();
+            silo.Services.AddOptions<PrepaidPowerGrainOptions>().Configure<IOptions<ApiLimitsOptions>>(
+                (grains, limits) => grains.MaxPaymentMajor = limits.Value.MaxAmount);
             silo.AddDashboard();
         });
         return builder;
