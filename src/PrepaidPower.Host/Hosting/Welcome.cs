@@ -43,8 +43,10 @@ internal static class Welcome
               curl -s -X POST $PP/meters/MTR-1/attach -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' -d '{"accountId":"ACC-1"}'
               curl -s -X POST $PP/accounts/ACC-1/top-ups -H "X-Api-Key: $KEY" -H 'Idempotency-Key: pay-0001' \
                 -H 'Content-Type: application/json' -d '{"amount":"100.00","currency":"CNY","channel":"counter"}'
-              curl -s -X POST $PP/meters/MTR-1/readings -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' -d '{"totalWh":1000000}'
-              curl -s -X POST $PP/meters/MTR-1/readings -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' -d '{"totalWh":1012500}'
+              # a reading an hour ago, then one now: 5 kWh used
+              curl -s -X POST $PP/meters/MTR-1/readings -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' \
+                -d "{\"totalWh\":1000000,\"receivedAt\":\"$(date -u -d '1 hour ago' +%FT%TZ)\"}"
+              curl -s -X POST $PP/meters/MTR-1/readings -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' -d '{"totalWh":1005000}'
               curl -s $PP/accounts/ACC-1/balance -H "X-Api-Key: $KEY"
               curl -s "$PP/accounts/ACC-1/ledger?limit=20" -H "X-Api-Key: $KEY"
             """);
