@@ -30,6 +30,9 @@ public sealed class PrepaidPowerGrainOptions
     /// </summary>
     public int SnapshotEveryEntries { get; set; } = 1;
 
+    /// <summary>Write a pending snapshot when an account deactivates. Tests turn it off to act like a crash. Default true.</summary>
+    public bool SnapshotOnDeactivate { get; set; } = true;
+
     /// <summary>Account events kept on the account for the API (a bounded ring; the stream carries every event). Default 32.</summary>
     public int RecentEventCapacity { get; set; } = 32;
 

@@ -84,7 +84,7 @@ public sealed partial class AccountGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (entriesSinceSnapshot > 0 && reason.ReasonCode is not DeactivationReasonCode.ApplicationError)
+        if (settings.SnapshotOnDeactivate && entriesSinceSnapshot > 0 && reason.ReasonCode is not DeactivationReasonCode.ApplicationError)
         {
             try
             {
