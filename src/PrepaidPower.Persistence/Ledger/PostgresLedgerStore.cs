@@ -30,7 +30,9 @@ namespace PrepaidPower.Persistence.Ledger;
 /// written with that exception, and the writer goes on with later appends. Such a fault means the outcome is
 /// unknown — the commit may have happened just before the connection broke. The caller, an account grain, must
 /// not go on serving the balance it tried to write: it deactivates, and its next activation reloads the tail of the
-/// ledger. A transaction is all or nothing, so a batch is never half-written.
+/// ledger. A transaction is all or nothing, so a batch is never half-written. A <see cref="CommitExternalAsync"/>
+/// that faults that way may have committed too; its caller resends the same request with the same id and gets the
+/// original entries back (or, if it was not committed, commits it now).
 /// </para>
 /// <para>
 /// The store does not own <c>dataSource</c>. Dispose the store first: it stops taking appends, writes those already
