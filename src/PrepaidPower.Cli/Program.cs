@@ -3,4 +3,6 @@ using PrepaidPower.Cli;
 
 var root = new RootCommand("PrepaidPower: prepaid electricity rating and supply control.");
 root.Subcommands.Add(QuoteCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(RunCommand.Create());
+// Ctrl+C / SIGTERM cancel the running command; give `run` time to leave the cluster and stop PostgreSQL cleanly.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });
