@@ -15,7 +15,7 @@ namespace PrepaidPower.Grains.Tests.Integration;
 /// </summary>
 [Trait("Category", "Integration")]
 [Collection(PostgresCollection.Name)]
-public sealed class KillSiloTests(PostgresFixture postgres)
+public sealed class KillSiloTests(PostgresFixture postgres, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Accounts = 200;
     private const int Workers = 20;
@@ -52,10 +52,12 @@ public sealed class KillSiloTests(PostgresFixture postgres)
             var killAt = Workers * OperationsPerWorker / 3;
             var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var victim = cluster.Silos[1];
+            var doneAtKill = -1;
             var killer = Task.Run(async () =>
             {
                 await UntilAsync(() => Task.FromResult(Volatile.Read(ref done) >= killAt), "a third of the operations are done", TimeSpan.FromSeconds(120));
                 await cluster.KillSiloAsync(victim);
+                doneAtKill = Volatile.Read(ref done);
                 killed.SetResult();
             });
             var failures = 0;
@@ -113,6 +115,10 @@ public sealed class KillSiloTests(PostgresFixture postgres)
             })));
             await killer;
             Assert.True(killed.Task.IsCompleted);
+            output.WriteLine($"killed {victim.SiloAddress} after {doneAtKill} of {Workers * OperationsPerWorker} operations; {failures} calls failed and were retried; {acknowledged.Count} top-ups acknowledged");
+            // The kill happened mid-flow and was felt: calls failed and were retried.
+            Assert.InRange(doneAtKill, killAt, (Workers * OperationsPerWorker) - 1);
+            Assert.True(failures > 0, "no call failed: the kill did not hit the traffic");
             Assert.Equal(2, cluster.GetActiveSilos().Count());
 
             // The judge: the ledger table read in one snapshot.
