@@ -71,8 +71,7 @@ public sealed class FullRestartTests(PostgresFixture postgres)
                     expectedEnergy[accountId] = register - StartWh;
                 }
             });
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
+            await StopAsync(cluster);
             cluster = null;
 
             var ledgers = await AllLedgerRowsAsync(db);

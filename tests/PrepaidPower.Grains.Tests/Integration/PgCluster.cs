@@ -37,9 +37,10 @@ internal static class PgCluster
         builder.Options.UseTestClusterMembership = false;
         builder.Options.ServiceId = "prepaidpower-it";
         builder.Options.ClusterId = clusterId;
-        builder.Properties[ConnectionKey] = db;
+        // Caps per pool: two or three silos, their ledger stores and outboxes share one test server (max_connections 100).
+        builder.Properties[ConnectionKey] = WithPoolSize(db, 25);
         builder.Properties[SnapshotKey] = snapshotEvery.ToString(CultureInfo.InvariantCulture);
-        builder.Properties["Notifications:Outbox:ConnectionString"] = db;
+        builder.Properties["Notifications:Outbox:ConnectionString"] = WithPoolSize(db, 4);
         builder.Properties["Notifications:Outbox:EnsureSchema"] = "false";
         builder.Properties["Notifications:Outbox:PollInterval"] = "00:00:00.100";
         builder.Properties["Notifications:Outbox:RetryInitialDelay"] = "00:00:00.500";
@@ -75,7 +76,12 @@ internal static class PgCluster
             await cluster.StopAllSilosAsync();
             await cluster.DisposeAsync();
         }
+        // The ADO.NET providers' pools are process-wide and keep idle connections for minutes; the next class's cluster
+        // (another database on the same server) needs those connection slots.
+        NpgsqlConnection.ClearAllPools();
     }
+
+    private static string WithPoolSize(string db, int max) => new NpgsqlConnectionStringBuilder(db) { MaxPoolSize = max }.ConnectionString;
 
     /// <summary>Calls <paramref name="call"/> until it succeeds; only cluster-transport failures are retried.</summary>
     public static async Task<T> RetryAsync<T>(Func<Task<T>> call, string what, TimeSpan? within = null)
@@ -238,7 +244,7 @@ internal static class PgCluster
             siloBuilder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
 
             // One ledger store per silo: its single writer group-commits the appends of every grain in this silo.
-            siloBuilder.Services.AddKeyedSingleton(LedgerKey, (_, _) => NpgsqlDataSource.Create(db));
+            siloBuilder.Services.AddKeyedSingleton(LedgerKey, (_, _) => NpgsqlDataSource.Create(WithPoolSize(db, 10)));
             siloBuilder.Services.AddSingleton(sp => new PostgresLedgerStore(
                 sp.GetRequiredKeyedService<NpgsqlDataSource>(LedgerKey),
                 new PostgresLedgerStoreOptions(),

@@ -18,6 +18,8 @@ public sealed record RelayedReceipt
     [Id(1)] public PaymentReceipt Receipt { get; init; } = new();
 }
 
+// Random, not the default resource-optimised placement, which may put every relay on the least loaded silo.
+[Orleans.Placement.RandomPlacement]
 public sealed class TopUpRelayGrain : Grain, ITopUpRelayGrain
 {
     public async Task<RelayedReceipt> TopUpAsync(string accountId, PaymentRequest request)
