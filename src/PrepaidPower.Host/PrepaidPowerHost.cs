@@ -95,6 +95,7 @@ public static class PrepaidPowerHost
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.AddPrepaidPowerSilo(options, storage, ports);
         builder.AddLedgerStore(storage);
+        builder.AddCustomerNotifications(storage);
         builder.AddApiKeyAuthentication();
         builder.AddApiLimits();
         builder.AddProblemResponses();

@@ -25,6 +25,38 @@ public static class NotificationServiceCollectionExtensions
         return services.AddCore();
     }
 
+    /// <summary>
+    /// Binds <see cref="NotificationOptions"/> from <paramref name="section"/> and registers the services with the
+    /// <b>in-memory, not durable</b> <see cref="InMemoryNotificationOutbox"/> — for the quick-look mode only.
+    /// </summary>
+    public static IServiceCollection AddPrepaidPowerNotificationsInMemory(this IServiceCollection services, IConfiguration section)
+    {
+        services.AddOptions<NotificationOptions>().Bind(section);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TemplateCatalog.Default);
+        services.AddSingleton<NotificationChannelSet>();
+        services.AddSingleton(Composer);
+        services.AddSingleton(sp => new InMemoryNotificationOutbox(sp.GetRequiredService<NotificationComposer>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<InMemoryNotificationOutbox>());
+        return services.AddDispatcher(sp => sp.GetRequiredService<InMemoryNotificationOutbox>());
+    }
+
+    private static NotificationComposer Composer(IServiceProvider sp) => new(
+        sp.GetRequiredService<TemplateCatalog>(),
+        sp.GetRequiredService<NotificationChannelSet>().Channels.Select(c => c.Kind).ToHashSet());
+
+    private static IServiceCollection AddDispatcher(this IServiceCollection services, Func<IServiceProvider, IOutboxQueue> queue)
+    {
+        services.AddSingleton(sp => new NotificationDispatcher(
+            queue(sp),
+            sp.GetRequiredService<NotificationChannelSet>().Channels,
+            sp.GetRequiredService<IOptions<NotificationOptions>>().Value.Outbox,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<NotificationDispatcher>()));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<NotificationDispatcher>());
+        return services;
+    }
+
     /// <summary>Configures <see cref="NotificationOptions"/> in code and registers the services.</summary>
     public static IServiceCollection AddPrepaidPowerNotifications(this IServiceCollection services, Action<NotificationOptions> configure)
     {
@@ -37,9 +69,7 @@ public static class NotificationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(TemplateCatalog.Default);
         services.AddSingleton<NotificationChannelSet>();
-        services.AddSingleton(sp => new NotificationComposer(
-            sp.GetRequiredService<TemplateCatalog>(),
-            sp.GetRequiredService<NotificationChannelSet>().Channels.Select(c => c.Kind).ToHashSet()));
+        services.AddSingleton(Composer);
         services.AddKeyedSingleton(DataSourceKey, (sp, _) =>
         {
             var outbox = sp.GetRequiredService<IOptions<NotificationOptions>>().Value.Outbox;
@@ -51,14 +81,7 @@ public static class NotificationServiceCollectionExtensions
             sp.GetRequiredService<NotificationComposer>(),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<PostgresNotificationOutbox>());
-        services.AddSingleton(sp => new NotificationDispatcher(
-            sp.GetRequiredService<PostgresNotificationOutbox>(),
-            sp.GetRequiredService<NotificationChannelSet>().Channels,
-            sp.GetRequiredService<IOptions<NotificationOptions>>().Value.Outbox,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<NotificationDispatcher>()));
-        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<NotificationDispatcher>());
-        return services;
+        return services.AddDispatcher(sp => sp.GetRequiredService<PostgresNotificationOutbox>());
     }
 }
 

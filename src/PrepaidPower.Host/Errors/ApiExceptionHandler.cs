@@ -37,6 +37,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             (413, "Request body too large", "The request body is larger than this endpoint accepts (64 KiB, tariff uploads 256 KiB). Send a smaller body.", NoExtensions),
         BadHttpRequestException e => (e.StatusCode, "Malformed request", BodyProblem(e), NoExtensions),
         IdempotencyConflictException e => (409, "Idempotency key reused", e.Message, new Dictionary<string, object?> { ["code"] = "IDEMPOTENCY_CONFLICT" }),
+        // The cluster or its database is briefly unavailable (a silo died, PostgreSQL restarting, an account reloading
+        // after a stale write; a database error arrives as a codec error because Npgsql's exceptions don't serialize).
+        // Money is ledger-first, so nothing unacknowledged was kept: retrying with the same Idempotency-Key is safe.
+        Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException
+            or Orleans.Serialization.CodecNotFoundException or Npgsql.NpgsqlException or LedgerSequenceConflictException =>
+            (503, "Temporarily unavailable", "The cluster or its database could not complete the request just now; nothing unacknowledged was kept. Retry in a few seconds with the same Idempotency-Key.", NoExtensions),
         _ => ContractProblems.Describe(exception) ?? (500, "Unexpected server error", "The server failed to handle this request; nothing is known to be written. Retry with the same Idempotency-Key, or report the traceId.", NoExtensions),
     };
 

@@ -10,7 +10,7 @@ namespace PrepaidPower.Notifications.Outbox;
 /// one; failed rows are due again at the time given, or dead. All times come from the injected <see cref="TimeProvider"/>.
 /// Thread-safe.
 /// </summary>
-public sealed class InMemoryNotificationOutbox(NotificationComposer composer, TimeProvider time) : INotificationOutbox
+public sealed class InMemoryNotificationOutbox(NotificationComposer composer, TimeProvider time) : INotificationOutbox, IOutboxQueue
 {
     private readonly Lock _gate = new();
     private readonly List<Row> _rows = [];

@@ -16,7 +16,7 @@ namespace PrepaidPower.Notifications.Outbox;
 /// </summary>
 public sealed partial class NotificationDispatcher : BackgroundService
 {
-    private readonly PostgresNotificationOutbox _outbox;
+    private readonly IOutboxQueue _outbox;
     private readonly Dictionary<ChannelKind, INotificationChannel> _channels;
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
@@ -30,14 +30,14 @@ public sealed partial class NotificationDispatcher : BackgroundService
     /// <param name="logger">Failures and dead rows are logged here.</param>
     /// <param name="random">Jitter source in [0, 1); default <c>Random.Shared.NextDouble</c>.</param>
     public NotificationDispatcher(
-        PostgresNotificationOutbox outbox,
+        IOutboxQueue outbox,
         IEnumerable<INotificationChannel> channels,
         OutboxOptions options,
         TimeProvider time,
         ILogger<NotificationDispatcher> logger,
         Func<double>? random = null)
     {
-        options.Validate();
+        options.ValidateDispatch();
         _outbox = outbox;
         _channels = [];
         foreach (var channel in channels)
@@ -70,12 +70,12 @@ public sealed partial class NotificationDispatcher : BackgroundService
         return claimed.Count;
     }
 
-    /// <summary>Creates the outbox table first when <see cref="OutboxOptions.EnsureSchema"/> is on, then starts the loop.</summary>
+    /// <summary>Creates the PostgreSQL outbox table first when <see cref="OutboxOptions.EnsureSchema"/> is on, then starts the loop.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_options.EnsureSchema)
+        if (_options.EnsureSchema && _outbox is PostgresNotificationOutbox postgres)
         {
-            await _outbox.EnsureSchemaAsync(cancellationToken);
+            await postgres.EnsureSchemaAsync(cancellationToken);
         }
 
         await base.StartAsync(cancellationToken);

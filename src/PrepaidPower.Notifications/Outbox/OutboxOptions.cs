@@ -40,6 +40,12 @@ public sealed class OutboxOptions
         {
             throw new ArgumentException($"{section}:ConnectionString must be set.");
         }
+        ValidateDispatch(section);
+    }
+
+    /// <summary>Checks the dispatching settings only (batch, leases, retries): what any outbox, durable or not, needs.</summary>
+    public void ValidateDispatch(string section = "Notifications:Outbox")
+    {
 
         if (BatchSize is < 1 or > 1000 || MaxParallelism < 1 || MaxAttempts < 1)
         {

@@ -11,7 +11,7 @@ namespace PrepaidPower.Notifications.Outbox;
 /// row to one of them, and a claim is a lease — a row whose claimer dies becomes due again when the lease ends, which
 /// is what makes delivery at-least-once across crashes. All times come from the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class PostgresNotificationOutbox(NpgsqlDataSource dataSource, NotificationComposer composer, TimeProvider time) : INotificationOutbox
+public sealed class PostgresNotificationOutbox(NpgsqlDataSource dataSource, NotificationComposer composer, TimeProvider time) : INotificationOutbox, IOutboxQueue
 {
     private const string SchemaResource = "PrepaidPower.Notifications.0100-notifications.sql";
 
