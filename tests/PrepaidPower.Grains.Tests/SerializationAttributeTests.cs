@@ -81,7 +81,7 @@ public sealed class SerializationAttributeTests
         Assert.Contains(typeof(Contracts.Calendar.ProtectionCalendarSpec), types);
         Assert.Contains(typeof(Contracts.Calendar.WeeklyWindowSpec), types);
         Assert.Contains(typeof(Contracts.Calendar.CalendarDaysRequest), types);
-        Assert.Contains(typeof(Calendar.ProtectionCalendarState), types);
+        Assert.Contains(typeof(global::PrepaidPower.Grains.Calendar.ProtectionCalendarState), types);
     }
 
     /// <summary>
