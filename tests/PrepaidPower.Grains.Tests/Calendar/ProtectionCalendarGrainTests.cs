@@ -1,5 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.TestingHost;
 using PrepaidPower.Contracts.Calendar;
 using PrepaidPower.Contracts.Errors;
+using PrepaidPower.Grains.Calendar;
 
 namespace PrepaidPower.Grains.Tests.Calendar;
 
@@ -146,5 +150,20 @@ public sealed class ProtectionCalendarGrainTests(CalendarClusterFixture fixture)
         Assert.Equal(2, removed.Calendar.AnnualSpecialDays.Count);
         Assert.Equal(CalendarErrorCodes.DayNotFound, missing.Code);
         Assert.Equal(2, await calendar.GetRevisionAsync());
+    }
+
+    [Fact]
+    public void State_NormalizedCalendar_RoundTripsThroughOrleansSerializer()
+    {
+        // The PostgreSQL storage writes state with the Orleans serializer: what Normalize builds must survive it.
+        var serializer = ((InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost!.Services.GetRequiredService<Serializer>();
+        var state = new ProtectionCalendarState { Revision = 3, Calendar = ProtectionCalendarRules.Normalize(Shanghai2025), UpdatedAt = fixture.Time.GetUtcNow(), UpdatedBy = "op-7" };
+
+        var copy = serializer.Deserialize<ProtectionCalendarState>(serializer.SerializeToArray(state));
+
+        Assert.NotNull(copy);
+        Assert.Equal((3, state.UpdatedAt, "op-7"), (copy.Revision, copy.UpdatedAt, copy.UpdatedBy));
+        Assert.True(copy.Calendar.SameAs(state.Calendar));
+        Assert.Equal(Shanghai2025.Windows, copy.Calendar.Windows);
     }
 }
