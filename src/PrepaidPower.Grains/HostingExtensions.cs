@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using PrepaidPower.Grains.Calendar;
 using PrepaidPower.Grains.Tariffs;
 
 namespace PrepaidPower.Grains;
@@ -7,9 +8,9 @@ namespace PrepaidPower.Grains;
 public static class HostingExtensions
 {
     /// <summary>
-    /// Adds the grain options and the silo-local tariff cache. The silo must also register an
+    /// Adds the grain options and the silo-local tariff and protection-calendar caches. The silo must also register an
     /// <see cref="Domain.Ledger.ILedgerStore"/>, grain storage named <see cref="PrepaidPowerGrainOptions.AccountStorage"/>
-    /// and <see cref="PrepaidPowerGrainOptions.MeterStorage"/> plus a default one (tariffs), a reminder service, and a
+    /// and <see cref="PrepaidPowerGrainOptions.MeterStorage"/> plus a default one (tariffs, protection calendars), a reminder service, and a
     /// stream provider named <see cref="Contracts.Accounts.AccountEventStream.ProviderName"/>.
     /// </summary>
     public static ISiloBuilder AddPrepaidPowerGrains(this ISiloBuilder builder, Action<PrepaidPowerGrainOptions>? configure = null)
@@ -17,6 +18,7 @@ public static class HostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<PrepaidPowerGrainOptions>().Configure(o => configure?.Invoke(o));
         builder.Services.AddSingleton<TariffCache>();
+        builder.Services.AddSingleton<ProtectionCalendarCache>();
         return builder;
     }
 }

@@ -43,10 +43,17 @@ public sealed class PrepaidPowerGrainOptions
     public SupplyOptions Supply { get; set; } = SupplyOptions.Default;
 
     /// <summary>
-    /// The protection calendar (nights, weekends, holidays) for an account's IANA zone. Default: no calendar windows,
-    /// only the account's own protections defer an arrears cut.
+    /// A fixed protection calendar per account IANA zone, overriding the shared one (for tests and tools). Default
+    /// null: accounts use the calendar grain <see cref="Contracts.Calendar.IProtectionCalendarGrain.DefaultId"/>, whose
+    /// content until an operator sets it is nights 20:00–08:00 and whole weekends.
     /// </summary>
-    public Func<string, ProtectionCalendar> ProtectionCalendar { get; set; } = Domain.Protection.ProtectionCalendar.None;
+    public Func<string, ProtectionCalendar>? ProtectionCalendar { get; set; }
+
+    /// <summary>
+    /// How long a silo trusts its cached protection-calendar revision before asking the calendar grain again, on the
+    /// grains' clock <see cref="Time"/>. An arrears cut always re-checks first. Default 1 minute.
+    /// </summary>
+    public TimeSpan ProtectionCalendarCheck { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a silo trusts its cached tariff revision before asking the tariff grain again. Default 1 minute.</summary>
     public TimeSpan TariffRevisionCheck { get; set; } = TimeSpan.FromMinutes(1);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using PrepaidPower.Contracts.Accounts;
+using PrepaidPower.Contracts.Calendar;
 using PrepaidPower.Contracts.Tariffs;
 using PrepaidPower.Domain.Ledger;
 using PrepaidPower.Persistence.Ledger;
@@ -35,6 +36,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
         var json = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "tariffs", ShanghaiTou + ".json"));
         await Client.GetGrain<ITariffGrain>(ShanghaiTou).CreateAsync(json, "op-test");
+        // These tests cut at any hour of any day: no protected windows (the calendar tests use their own cluster).
+        await Client.GetGrain<IProtectionCalendarGrain>(IProtectionCalendarGrain.DefaultId).SetAsync(ProtectionCalendarSpec.Empty, "op-test");
     }
 
     public async Task DisposeAsync()

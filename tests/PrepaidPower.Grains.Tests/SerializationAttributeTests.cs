@@ -78,6 +78,10 @@ public sealed class SerializationAttributeTests
         Assert.Contains(typeof(AccountState), types);
         Assert.Contains(typeof(Meters.PendingData), types);
         Assert.Contains(typeof(Contracts.Errors.ConflictException), types);
+        Assert.Contains(typeof(Contracts.Calendar.ProtectionCalendarSpec), types);
+        Assert.Contains(typeof(Contracts.Calendar.WeeklyWindowSpec), types);
+        Assert.Contains(typeof(Contracts.Calendar.CalendarDaysRequest), types);
+        Assert.Contains(typeof(global::PrepaidPower.Grains.Calendar.ProtectionCalendarState), types);
     }
 
     /// <summary>

@@ -6,14 +6,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrepaidPower.Contracts;
 using PrepaidPower.Contracts.Accounts;
+using PrepaidPower.Contracts.Calendar;
 using PrepaidPower.Contracts.Errors;
 using PrepaidPower.Contracts.Meters;
 using PrepaidPower.Domain;
 using PrepaidPower.Domain.Credit;
 using PrepaidPower.Domain.Ledger;
 using PrepaidPower.Domain.Payments;
+using PrepaidPower.Domain.Protection;
 using PrepaidPower.Domain.Rating;
 using PrepaidPower.Domain.Tariffs;
+using PrepaidPower.Grains.Calendar;
 using PrepaidPower.Grains.Tariffs;
 
 namespace PrepaidPower.Grains.Accounts;
@@ -28,6 +31,7 @@ public sealed partial class AccountGrain(
     [PersistentState("account", PrepaidPowerGrainOptions.AccountStorage)] IPersistentState<AccountState> store,
     ILedgerStore ledger,
     TariffCache tariffs,
+    ProtectionCalendarCache calendars,
     IOptions<PrepaidPowerGrainOptions> options,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain, IRemindable
 {
@@ -40,6 +44,7 @@ public sealed partial class AccountGrain(
     private readonly PrepaidPowerGrainOptions settings = options.Value;
     private readonly TimeProvider time = options.Value.Time;
     private CreditPolicyMachine? machine;
+    private ProtectionCalendar? machineCalendar;
     private int entriesSinceSnapshot;
 
     private AccountState S => store.State;
@@ -720,22 +725,26 @@ public sealed partial class AccountGrain(
 
     // ---------------- Credit policy ----------------
 
-    private CreditPolicyMachine Machine() =>
-        machine ??= new CreditPolicyMachine(CreditMapping.ToPolicy(S.Policy, Currency), settings.ProtectionCalendar(S.TimeZone), time);
-
-    private CreditState Credit() => CreditMapping.ToDomain(S.Credit!, Currency);
-
-    private Money Balance => Money.FromMinor(S.BalanceMinor, Currency);
-
     /// <summary>
-    /// Runs one trigger through the credit machine (and any deadline already passed), persists the new state, publishes
-    /// the events, sends the supply orders to the attached meters and sets or clears the deadline reminder. Orders for
-    /// <paramref name="callerMeter"/> are returned instead of sent: the account never calls back into its caller.
+    /// The credit machine, rebuilt when the shared protection calendar's revision has changed (checked against the
+    /// silo's <see cref="ProtectionCalendarCache"/>; <paramref name="recheck"/> asks the calendar grain now).
     /// </summary>
-    private async Task<IReadOnlyList<SupplyOrderRequest>> DriveAsync(CreditTrigger trigger, string? callerMeter, CancellationToken cancellationToken = default)
+    private async ValueTask<CreditPolicyMachine> MachineAsync(bool recheck = false)
     {
-        var m = Machine();
-        var before = Credit();
+        var calendar = settings.ProtectionCalendar is { } fixedCalendar
+            ? machineCalendar ?? fixedCalendar(S.TimeZone)
+            : await calendars.GetAsync(IProtectionCalendarGrain.DefaultId, S.TimeZone, recheck);
+        if (machine is null || !ReferenceEquals(calendar, machineCalendar))
+        {
+            machine = new CreditPolicyMachine(CreditMapping.ToPolicy(S.Policy, Currency), calendar, time);
+            machineCalendar = calendar;
+        }
+        return machine;
+    }
+
+    /// <summary>One trigger, then any deadline that has already passed (zero grace, a late reminder). Pure: nothing is applied.</summary>
+    private (CreditStep Step, List<CreditEvent> Events, List<SupplyOrder> Orders) Run(CreditPolicyMachine m, CreditState before, CreditTrigger trigger)
+    {
         CreditStep step;
         try
         {
@@ -753,10 +762,36 @@ public sealed partial class AccountGrain(
         var orders = new List<SupplyOrder>(step.Orders);
         for (var i = 0; i < 16 && step.NextDeadline is { } due && due <= time.GetUtcNow(); i++)
         {
-            // A deadline that has passed (zero grace, a late reminder) is handled now rather than at the next tick.
             step = m.Handle(step.State, new TimerDue());
             events.AddRange(step.Events);
             orders.AddRange(step.Orders);
+        }
+        return (step, events, orders);
+    }
+
+    private CreditState Credit() => CreditMapping.ToDomain(S.Credit!, Currency);
+
+    private Money Balance => Money.FromMinor(S.BalanceMinor, Currency);
+
+    /// <summary>
+    /// Runs one trigger through the credit machine (and any deadline already passed), persists the new state, publishes
+    /// the events, sends the supply orders to the attached meters and sets or clears the deadline reminder. Orders for
+    /// <paramref name="callerMeter"/> are returned instead of sent: the account never calls back into its caller.
+    /// </summary>
+    private async Task<IReadOnlyList<SupplyOrderRequest>> DriveAsync(CreditTrigger trigger, string? callerMeter, CancellationToken cancellationToken = default)
+    {
+        var m = await MachineAsync();
+        var before = Credit();
+        var (step, events, orders) = Run(m, before, trigger);
+        if (settings.ProtectionCalendar is null && orders.Exists(o => o is Disconnect { Reason: DisconnectReason.Arrears }))
+        {
+            // "Never cut in a protected window": a holiday added since this silo last looked must still count, so
+            // the calendar's revision is checked now (one grain call per arrears cut, not per reading).
+            var latest = await MachineAsync(recheck: true);
+            if (!ReferenceEquals(latest, m))
+            {
+                (step, events, orders) = Run(latest, before, trigger);
+            }
         }
         S.Credit = CreditMapping.ToData(step.State);
         var published = events.Select(ToAccountEvent).ToArray();
