@@ -28,7 +28,10 @@ internal static class ExternalTool
         Assert.True(probe.ExitCode == 0, $"pymodbus does not import under {Python}: install it with: apt-get install -y python3-pymodbus\n{probe}");
     }
 
-    public static ToolResult Run(string file, IEnumerable<string> arguments, TimeSpan timeout)
+    public static ToolResult Run(string file, IEnumerable<string> arguments, TimeSpan timeout) =>
+        RunAsync(file, arguments, timeout).GetAwaiter().GetResult();
+
+    public static async Task<ToolResult> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -44,14 +47,18 @@ internal static class ExternalTool
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
             Assert.Fail($"{file} {string.Join(' ', info.ArgumentList)} did not finish within {timeout.TotalSeconds} s");
         }
 
-        process.WaitForExit();
-        return new ToolResult(process.ExitCode, stdout.Result, stderr.Result);
+        return new ToolResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Waits until <paramref name="endPoint"/> accepts a TCP connection, or fails after <paramref name="timeout"/>.</summary>
