@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
-command -v pg_config >/dev/null || need+=(postgresql-server-dev-all)
+command -v mbpoll >/dev/null || need+=(mbpoll)
+/usr/bin/python3 -c "import pymodbus" 2>/dev/null || need+=(python3-pymodbus)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing test dependencies: ${need[*]}"

@@ -10,7 +10,14 @@ public interface ILedgerStore
     /// Appends entries that continue their accounts' gap-free sequences (usage, standing charges, debt recovery).
     /// Many callers' appends may be committed together (group commit). Completes when committed.
     /// </summary>
-    /// <exception cref="LedgerSequenceConflictException">An entry's (account, sequence) exists already: the caller is a stale writer and must reload.</exception>
+    /// <remarks>
+    /// Within <paramref name="entries"/>, one account's entries are contiguous and in sequence order, and the first
+    /// of them continues the account's ledger (sequence 1 for a new account). A fault other than the two below
+    /// (connection lost, server restarting) means the outcome is unknown: the caller — an account grain —
+    /// deactivates and reloads from the ledger.
+    /// </remarks>
+    /// <exception cref="LedgerSequenceConflictException">An entry's (account, sequence) exists already, or would leave a gap: the caller is a stale writer and must reload. Nothing of this call was written.</exception>
+    /// <exception cref="ArgumentException">The entries are malformed (see the remarks); nothing was written.</exception>
     Task AppendAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -20,7 +27,7 @@ public interface ILedgerStore
     /// same request hash, nothing is written and the original entries are returned.
     /// </summary>
     /// <exception cref="IdempotencyConflictException">The id was used before for a different request.</exception>
-    /// <exception cref="LedgerSequenceConflictException">A sequence exists already (stale writer).</exception>
+    /// <exception cref="LedgerSequenceConflictException">A sequence exists already, or would leave a gap (stale writer).</exception>
     Task<ExternalCommit> CommitExternalAsync(IReadOnlyList<LedgerEntry> entries, CancellationToken cancellationToken = default);
 
     /// <summary>The entries committed for an external id (the first carries the id), or an empty list.</summary>
@@ -45,11 +52,37 @@ public sealed class IdempotencyConflictException(string externalId)
     public string ExternalId { get; } = externalId;
 }
 
-/// <summary>A ledger append collided with an existing (account, sequence): the writer's view of the account is stale.</summary>
-public sealed class LedgerSequenceConflictException(string accountId, long sequence)
-    : Exception($"Ledger sequence {sequence} of account '{accountId}' exists already; the writer is stale and must reload the account.")
+/// <summary>
+/// A ledger append does not continue its account's gap-free sequence: the (account, sequence) exists already, or
+/// the entries would leave a gap. Either way the writer's view of the account is stale; nothing
+/// of the rejected call was written.
+/// </summary>
+public sealed class LedgerSequenceConflictException : Exception
 {
-    public string AccountId { get; } = accountId;
+    /// <summary>The (account, sequence) exists already.</summary>
+    public LedgerSequenceConflictException(string accountId, long sequence)
+        : base($"Ledger sequence {sequence} of account '{accountId}' exists already; the writer is stale and must reload the account.")
+    {
+        AccountId = accountId;
+        Sequence = sequence;
+    }
 
-    public long Sequence { get; } = sequence;
+    /// <summary>The account's ledger continues at <paramref name="expectedSequence"/>, not at <paramref name="sequence"/>.</summary>
+    public LedgerSequenceConflictException(string accountId, long sequence, long expectedSequence)
+        : base(sequence < expectedSequence
+            ? $"Ledger sequence {sequence} of account '{accountId}' exists already (the next free one is {expectedSequence}); the writer is stale and must reload the account."
+            : $"Ledger sequence {sequence} of account '{accountId}' would leave a gap (the next one must be {expectedSequence}); the writer is stale and must reload the account.")
+    {
+        AccountId = accountId;
+        Sequence = sequence;
+        ExpectedSequence = expectedSequence;
+    }
+
+    public string AccountId { get; }
+
+    /// <summary>The first sequence of the rejected entries for <see cref="AccountId"/>.</summary>
+    public long Sequence { get; }
+
+    /// <summary>The sequence the account's ledger continues at, when the store knows it; null otherwise.</summary>
+    public long? ExpectedSequence { get; }
 }
