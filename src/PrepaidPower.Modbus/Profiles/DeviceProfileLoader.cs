@@ -277,7 +277,7 @@ public static partial class DeviceProfileLoader
 
         var relayStatus = dto.RelayStatus is null ? null : BuildRelay(dto.RelayStatus, path + ".relayStatus", writable: false, problems);
         var relayControl = dto.RelayControl is null ? null : BuildRelay(dto.RelayControl, path + ".relayControl", writable: true, problems);
-        if (relayControl is not null && relayStatus is null)
+        if (dto.RelayControl is not null && dto.RelayStatus is null)
         {
             problems.Add(new(path + ".relayStatus", "missing; a relay command is only confirmed by reading the relay status back"));
         }
