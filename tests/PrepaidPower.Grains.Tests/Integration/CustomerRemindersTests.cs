@@ -1,9 +1,9 @@
+using PrepaidPower.Tests.Shared.Notifications;
 using System.Text.Json;
 using Orleans.TestingHost;
 using PrepaidPower.Contracts;
 using PrepaidPower.Contracts.Accounts;
 using PrepaidPower.Contracts.Meters;
-using PrepaidPower.Grains.Tests.Integration.Support;
 using PrepaidPower.Tests.Shared;
 using static PrepaidPower.Grains.Tests.Integration.PgCluster;
 

@@ -1,3 +1,4 @@
+using PrepaidPower.Tests.Shared.Notifications;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using PrepaidPower.Tests.Shared.Notifications;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-// Adapted from tests/PrepaidPower.Notifications.Tests/Support (test projects do not reference each other).
+// Shared by the Notifications and Grains test projects (linked, not copied): a real webhook receiver and a real SMTP server for tests.
 // A real SMTP server (the SmtpServer library) on a free loopback port that keeps what it receives.
 using System.Buffers;
 using System.Collections.Concurrent;
@@ -9,7 +9,7 @@ using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace PrepaidPower.Grains.Tests.Integration.Support;
+namespace PrepaidPower.Tests.Shared.Notifications;
 
 internal sealed class LocalSmtpServer : IAsyncDisposable
 {

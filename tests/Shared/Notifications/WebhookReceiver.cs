@@ -1,4 +1,4 @@
-// Adapted from tests/PrepaidPower.Notifications.Tests/Support (test projects do not reference each other).
+// Shared by the Notifications and Grains test projects (linked, not copied): a real webhook receiver and a real SMTP server for tests.
 // A real HTTP receiver on loopback (Kestrel) that checks signatures the way a gateway would and de-duplicates by Idempotency-Key.
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace PrepaidPower.Grains.Tests.Integration.Support;
+namespace PrepaidPower.Tests.Shared.Notifications;
 
 /// <summary>One request as received: the raw body, the headers that matter, whether the signature held, and the status answered.</summary>
 internal sealed record ReceivedWebhook(byte[] Body, string? IdempotencyKey, string? Timestamp, bool SignatureValid, int Status)
