@@ -108,8 +108,10 @@ public sealed class ModbusTcpClient : IAsyncDisposable
     public ValueTask<ModbusResult> WriteMultipleCoilsAsync(byte unitId, ushort address, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default) =>
         ExecuteAsync(new Request(ModbusFunction.WriteMultipleCoils, unitId, address, Quantity(values.Length), writeBits: values), cancellationToken);
 
+    /// <summary>Closes the connection; a request in flight ends with <see cref="ModbusStatus.ConnectionLost"/>.</summary>
     public async ValueTask DisposeAsync()
     {
+        Volatile.Read(ref _connection)?.Abort();
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -221,6 +223,7 @@ public sealed class ModbusTcpClient : IAsyncDisposable
                 }
 
                 input.AdvanceTo(buffer.Start, buffer.End);
+                var partialFrame = !buffer.IsEmpty;
                 if (read.IsCompleted)
                 {
                     Remember(transactionId);
@@ -246,7 +249,8 @@ public sealed class ModbusTcpClient : IAsyncDisposable
                     {
                         Remember(transactionId);
                         Interlocked.Increment(ref _timeouts);
-                        if (++_timeoutsInARow >= _options.MaxConsecutiveTimeouts)
+                        // Half a frame on the wire would misalign every later response; a peer that stays silent is half dead.
+                        if (partialFrame || ++_timeoutsInARow >= _options.MaxConsecutiveTimeouts)
                         {
                             _timeoutsInARow = 0;
                             await DropConnectionAsync().ConfigureAwait(false);
@@ -256,7 +260,9 @@ public sealed class ModbusTcpClient : IAsyncDisposable
                             $"no answer to {request.Function} (transaction {transactionId}) from unit {request.UnitId} within {_options.RequestTimeout.TotalMilliseconds} ms");
                     }
 
-                    // A cancel left over from the previous request's timer: keep waiting.
+                    // Early by the timer's coarser clock, or left over from the previous request: re-arm for the rest.
+                    var remaining = TimeSpan.FromSeconds((double)(deadline - _time.GetTimestamp()) / _time.TimestampFrequency);
+                    _timeoutTimer.Change(remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
                 }
             }
         }

@@ -71,9 +71,11 @@ public static class Mbap
             return false;
         }
 
-        Span<byte> copy = stackalloc byte[HeaderLength];
+        // The header is copied only in the rare case that it straddles two segments.
+        var contiguous = buffer.FirstSpan.Length >= HeaderLength;
+        Span<byte> copy = contiguous ? default : stackalloc byte[HeaderLength];
         ReadOnlySpan<byte> header = copy;
-        if (buffer.FirstSpan.Length >= HeaderLength)
+        if (contiguous)
         {
             header = buffer.FirstSpan[..HeaderLength];
         }

@@ -51,7 +51,7 @@ public readonly struct ModbusRequest
     /// </summary>
     public static bool TryParse(in MbapFrame frame, out ModbusRequest request, out ModbusExceptionCode error)
     {
-        Span<byte> scratch = stackalloc byte[ModbusLimits.MaxPduLength];
+        Span<byte> scratch = frame.Pdu.IsSingleSegment ? default : stackalloc byte[ModbusLimits.MaxPduLength];
         var pdu = Mbap.Contiguous(frame.Pdu, scratch);
         var fc = pdu[0];
         request = new ModbusRequest(frame.TransactionId, frame.UnitId, fc, 0, 0, 0, default);
@@ -141,7 +141,7 @@ public readonly struct ModbusRequest
             throw new InvalidOperationException($"{Function} carries no register block; only FC16 does.");
         }
 
-        Span<byte> scratch = stackalloc byte[ModbusLimits.MaxPduLength];
+        Span<byte> scratch = Data.IsSingleSegment ? default : stackalloc byte[ModbusLimits.MaxPduLength];
         PduData.ReadRegisters(Mbap.Contiguous(Data, scratch), destination[..Quantity]);
     }
 
@@ -153,7 +153,7 @@ public readonly struct ModbusRequest
             throw new InvalidOperationException($"{Function} carries no coil block; only FC15 does.");
         }
 
-        Span<byte> scratch = stackalloc byte[ModbusLimits.MaxPduLength];
+        Span<byte> scratch = Data.IsSingleSegment ? default : stackalloc byte[ModbusLimits.MaxPduLength];
         PduData.UnpackBits(Mbap.Contiguous(Data, scratch), destination[..Quantity]);
     }
 }

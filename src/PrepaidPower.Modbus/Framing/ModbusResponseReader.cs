@@ -15,7 +15,7 @@ public static class ModbusResponseReader
     /// <summary>FC03/FC04: <paramref name="destination"/>.Length is the requested quantity; byte count must be exactly twice it.</summary>
     public static bool TryReadRegisters(in MbapFrame frame, byte unitId, ModbusFunction function, Span<ushort> destination, out ModbusExceptionCode exception)
     {
-        Span<byte> scratch = stackalloc byte[ModbusLimits.MaxPduLength];
+        Span<byte> scratch = frame.Pdu.IsSingleSegment ? default : stackalloc byte[ModbusLimits.MaxPduLength];
         var pdu = Mbap.Contiguous(frame.Pdu, scratch);
         if (IsException(frame, pdu, unitId, function, out exception))
         {
@@ -35,7 +35,7 @@ public static class ModbusResponseReader
     /// <summary>FC01/FC02: <paramref name="destination"/>.Length is the requested quantity; byte count must be ⌈quantity/8⌉.</summary>
     public static bool TryReadBits(in MbapFrame frame, byte unitId, ModbusFunction function, Span<bool> destination, out ModbusExceptionCode exception)
     {
-        Span<byte> scratch = stackalloc byte[ModbusLimits.MaxPduLength];
+        Span<byte> scratch = frame.Pdu.IsSingleSegment ? default : stackalloc byte[ModbusLimits.MaxPduLength];
         var pdu = Mbap.Contiguous(frame.Pdu, scratch);
         if (IsException(frame, pdu, unitId, function, out exception))
         {
@@ -55,7 +55,7 @@ public static class ModbusResponseReader
     /// <summary>FC05/06 (echo of address and value) and FC15/16 (address and quantity): both words must match the request.</summary>
     public static bool TryReadWriteEcho(in MbapFrame frame, byte unitId, ModbusFunction function, ushort address, ushort valueOrQuantity, out ModbusExceptionCode exception)
     {
-        Span<byte> scratch = stackalloc byte[ModbusLimits.MaxPduLength];
+        Span<byte> scratch = frame.Pdu.IsSingleSegment ? default : stackalloc byte[ModbusLimits.MaxPduLength];
         var pdu = Mbap.Contiguous(frame.Pdu, scratch);
         if (IsException(frame, pdu, unitId, function, out exception))
         {

@@ -3,7 +3,7 @@
 
 Run with Debian's /usr/bin/python3 (python3-pymodbus); the python3 on PATH may not see pymodbus.
 Binds 127.0.0.1 on a free port, prints "PORT <n>" once it accepts connections, and exits when stdin closes.
-Unit 1 and unit 2 each have 100 holding registers, 100 input registers, 100 coils and 100 discrete inputs
+Unit 1 and unit 2 each have 200 holding registers, 200 input registers, 200 coils and 200 discrete inputs
 (zero_mode=True: PDU address N is block index N). Unit 1: HR0-1 = 123456 as ABCD, HR2-3 = 123456 as CDAB,
 IR0-3 = 10, 20, 30, 40; coils 0-7 = 1,0,1,1,0,0,1,1; discrete inputs 0-3 = 0,1,0,1. Unit 2: IR0 = 2000.
 Other unit ids get no reply (pymodbus 3.0 with single=False), so a client sees a timeout.
@@ -18,7 +18,7 @@ from pymodbus.server import StartAsyncTcpServer
 
 
 def block(initial):
-    values = list(initial) + [0] * (100 - len(initial))
+    values = list(initial) + [0] * (200 - len(initial))
     return ModbusSequentialDataBlock(0, values)
 
 
