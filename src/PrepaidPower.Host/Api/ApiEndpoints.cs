@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PrepaidPower.Host.Api.Accounts;
+using PrepaidPower.Host.Api.Concentrators;
 using PrepaidPower.Host.Api.Meters;
 using PrepaidPower.Host.Api.Money;
 using PrepaidPower.Host.Api.Supply;
@@ -21,6 +22,7 @@ public static class ApiEndpoints
         accounts.MapSupply();
 
         app.MapGroup("/meters").WithTags("Meters").MapMeters();
+        app.MapGroup("/concentrators").WithTags("Concentrators").MapConcentrators();
         app.MapGroup("/tariffs").WithTags("Tariffs").MapTariffs(limits);
         return app;
     }
