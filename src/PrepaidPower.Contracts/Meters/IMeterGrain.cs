@@ -38,6 +38,13 @@ public interface IMeterGrain : IGrainWithStringKey
     /// <summary>The device path confirmed a command by reading the relay back.</summary>
     [Alias("ConfirmCommand")] Task<SupplyView> ConfirmCommandAsync(Guid commandId, RelayReading observed);
 
+    /// <summary>
+    /// The device path reports that <paramref name="commandId"/> was not confirmed by its supply machine's retry time.
+    /// The machine retries (the next attempt goes to the concentrator again) or gives up (Unknown, critical alarm).
+    /// A timeout for a command that is no longer pending, or not yet due, changes nothing.
+    /// </summary>
+    [Alias("CommandTimedOut")] Task<SupplyView> CommandTimedOutAsync(Guid commandId);
+
     /// <summary>A routine relay status read (keeps the status fresh for arrears cuts).</summary>
     [Alias("ReportRelayStatus")] Task<SupplyView> ReportRelayStatusAsync(RelayReading observed);
 

@@ -219,6 +219,9 @@ public sealed record RelayReading
     [Id(1)] public decimal? LimitKilowatts { get; init; }
 
     [Id(2)] public DateTimeOffset At { get; init; }
+
+    /// <summary>The concentrator that read it; the meter sends its supply commands there. Null from the API or tests.</summary>
+    [Id(3)] public string? ConcentratorId { get; init; }
 }
 
 /// <summary>Kind of safety event reported by a meter or breaker.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PrepaidPower.Contracts.Accounts;
+using PrepaidPower.Contracts.Concentrators;
 using PrepaidPower.Contracts.Errors;
 using PrepaidPower.Contracts.Meters;
 using PrepaidPower.Domain;
@@ -17,13 +18,17 @@ namespace PrepaidPower.Grains.Meters;
 
 /// <summary>
 /// One meter: validates readings (VEE), delivers accepted energy to its account as continuous-position ranges, and
-/// runs the supply machine. A command stays pending (and visible) until the device path confirms it.
+/// runs the supply machine. A command stays pending (and visible) until the device path confirms it; every command the
+/// machine emits (new orders, retries, safety opens) is handed to the concentrator that last read this meter's relay.
 /// </summary>
 public sealed partial class MeterGrain(
     [PersistentState("meter", PrepaidPowerGrainOptions.MeterStorage)] IPersistentState<MeterState> store,
     IOptions<PrepaidPowerGrainOptions> options,
     ILogger<MeterGrain> logger) : Grain, IMeterGrain
 {
+    /// <summary>Alarm code: an arrears cut was not sent because the last meter reading is too old.</summary>
+    public const string CutoffStaleReading = "SUPPLY_CUTOFF_STALE_READING";
+
     private readonly TimeProvider time = options.Value.Time;
     private readonly SupplyMachine supply = new(options.Value.Supply, options.Value.Time);
     private ReadingValidator? validator;
@@ -170,6 +175,10 @@ public sealed partial class MeterGrain(
         var step = Validator().Validate(MeterMapping.ToDomain(S.Validation), raw);
         S.Validation = MeterMapping.ToData(step.State);
         var result = step.Result;
+        if (result.Outcome != ReadingOutcome.Held && (S.LastReadAt is null || raw.ReceivedAt > S.LastReadAt))
+        {
+            S.LastReadAt = raw.ReceivedAt;
+        }
         if (result.Outcome == ReadingOutcome.Held)
         {
             S.Held.Add(new HeldReading { Reading = reading, Reason = result.Reason.ToString(), Flags = result.Flags.ToString(), HeldAt = time.GetUtcNow() });
@@ -220,6 +229,7 @@ public sealed partial class MeterGrain(
     {
         ArgumentNullException.ThrowIfNull(observed);
         RequireRegistered();
+        LearnConcentrator(observed.ConcentratorId);
         var before = MeterMapping.ToDomain(S.Supply);
         var wasOpening = before.Pending is { Kind: SupplyCommandKind.Open } p && p.Id == commandId;
         var next = await ApplyAsync(new SupplyTrigger.Confirmed(commandId, MeterMapping.ToRelay(observed)));
@@ -231,10 +241,22 @@ public sealed partial class MeterGrain(
         return SupplyView();
     }
 
+    public async Task<SupplyView> CommandTimedOutAsync(Guid commandId)
+    {
+        RequireRegistered();
+        if (commandId == Guid.Empty)
+        {
+            throw new InvalidRequestException(ErrorCodes.InvalidField, "commandId: give the id of the pending command that timed out; Guid.Empty is not one.");
+        }
+        await ApplyAsync(new SupplyTrigger.Timeout(commandId));
+        return SupplyView();
+    }
+
     public async Task<SupplyView> ReportRelayStatusAsync(RelayReading observed)
     {
         ArgumentNullException.ThrowIfNull(observed);
         RequireRegistered();
+        LearnConcentrator(observed.ConcentratorId);
         await ApplyAsync(new SupplyTrigger.StatusObserved(MeterMapping.ToRelay(observed)));
         return SupplyView();
     }
@@ -353,6 +375,14 @@ public sealed partial class MeterGrain(
             {
                 throw new InvalidRequestException(ErrorCodes.InvalidField, e.Message);
             }
+            if (order.Kind == SupplyOrderKind.DisconnectArrears && !IsReadingFresh())
+            {
+                // Never cut on stale data: the balance that led to this cut may not include what the meter used since.
+                var last = S.LastReadAt is { } at ? $"last read at {at:O}" : "never read";
+                LogAlarm(logger, MeterId, CutoffStaleReading, AlarmSeverity.Warning,
+                    $"Arrears cutoff not sent: meter reading {last}, older than {options.Value.Supply.MaxStatusAgeForCutoff}. Read the meter, then order again.");
+                continue;
+            }
             try
             {
                 S.LastOrderReason = order.Reason;
@@ -371,6 +401,10 @@ public sealed partial class MeterGrain(
         var transition = supply.Apply(MeterMapping.ToDomain(S.Supply), trigger);
         S.Supply = MeterMapping.ToData(transition.Next);
         await store.WriteStateAsync();
+        foreach (var command in transition.Commands)
+        {
+            await HandOverAsync(command, transition.Next);
+        }
         foreach (var alarm in transition.Alarms)
         {
             LogAlarm(logger, MeterId, alarm.Code, alarm.Severity, alarm.Message);
@@ -380,6 +414,59 @@ public sealed partial class MeterGrain(
             LogSupplyEvent(logger, MeterId, e.Code, e.From, e.To, e.Detail);
         }
         return transition.Next;
+    }
+
+    /// <summary>
+    /// Hands a command to the concentrator that reads this meter. A failure is logged, not thrown: the command stays
+    /// pending in the state, the concentrator picks it up from the next relay status it reports, and the machine's
+    /// timeout retries it.
+    /// </summary>
+    private async Task HandOverAsync(SupplyCommand command, SupplyState next)
+    {
+        if (S.ConcentratorId is not { } concentrator)
+        {
+            LogNoConcentrator(logger, MeterId, command.Id);
+            return;
+        }
+        var priority = next.Status == SupplyStatus.SafetyTripped ? CommandPriority.Safety
+            : command.Kind == SupplyCommandKind.Open && S.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true ? CommandPriority.Enforcement
+            : CommandPriority.Supply;
+        try
+        {
+            await GrainFactory.GetGrain<IConcentratorGrain>(concentrator).SubmitCommandAsync(new ConcentratorCommand
+            {
+                MeterId = MeterId,
+                CommandId = command.Id,
+                Kind = (SupplyCommandType)(int)command.Kind,
+                LimitWatts = command.Limit?.Watts,
+                Attempt = command.Attempt,
+                NextRetryAt = next.Pending?.NextRetryAt ?? time.GetUtcNow(),
+                Priority = priority,
+            });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogHandOverFailed(logger, e, MeterId, command.Id, concentrator);
+        }
+    }
+
+    private void LearnConcentrator(string? concentratorId)
+    {
+        if (!string.IsNullOrWhiteSpace(concentratorId) && concentratorId != S.ConcentratorId)
+        {
+            // Persisted with the supply state that follows; the meter may have moved to another concentrator.
+            S.ConcentratorId = concentratorId;
+        }
+    }
+
+    private bool IsReadingFresh()
+    {
+        if (S.LastReadAt is not { } at)
+        {
+            return false;
+        }
+        var age = time.GetUtcNow() - at;
+        return age >= TimeSpan.Zero && age <= options.Value.Supply.MaxStatusAgeForCutoff;
     }
 
     private ReadingValidator Validator() => validator ??= new ReadingValidator(
@@ -429,6 +516,12 @@ public sealed partial class MeterGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: supply alarm {Code} ({Severity}): {Message}")]
     private static partial void LogAlarm(ILogger logger, string meterId, string code, AlarmSeverity severity, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: command {CommandId} waits: no concentrator has read this meter yet")]
+    private static partial void LogNoConcentrator(ILogger logger, string meterId, Guid commandId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: handing command {CommandId} to concentrator {ConcentratorId} failed; it stays pending")]
+    private static partial void LogHandOverFailed(ILogger logger, Exception exception, string meterId, Guid commandId, string concentratorId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId}: {Code} {From} -> {To} {Detail}")]
     private static partial void LogSupplyEvent(ILogger logger, string meterId, string code, SupplyStatus from, SupplyStatus to, string detail);

@@ -43,6 +43,12 @@ public sealed class MeterState
     [Id(15)] public string? LastOrderReason { get; set; }
 
     [Id(16)] public List<HeldReading> Held { get; set; } = [];
+
+    /// <summary>The concentrator that last read the relay status; supply commands are handed to it. Null until the first read.</summary>
+    [Id(17)] public string? ConcentratorId { get; set; }
+
+    /// <summary>Collector time of the last reading that was not held (a fresh reading is needed for an arrears cut).</summary>
+    [Id(18)] public DateTimeOffset? LastReadAt { get; set; }
 }
 
 /// <summary>The domain <see cref="Domain.Readings.MeterValidationState"/> in storable form.</summary>

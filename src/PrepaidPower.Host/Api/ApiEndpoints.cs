@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PrepaidPower.Host.Api.Accounts;
 using PrepaidPower.Host.Api.Calendar;
+using PrepaidPower.Host.Api.Concentrators;
 using PrepaidPower.Host.Api.Meters;
 using PrepaidPower.Host.Api.Money;
 using PrepaidPower.Host.Api.Supply;
@@ -22,6 +23,7 @@ public static class ApiEndpoints
         accounts.MapSupply();
 
         app.MapGroup("/meters").WithTags("Meters").MapMeters();
+        app.MapGroup("/concentrators").WithTags("Concentrators").MapConcentrators();
         app.MapGroup("/tariffs").WithTags("Tariffs").MapTariffs(limits);
         app.MapGroup("/calendars").WithTags("Calendars").MapCalendars(limits);
         return app;
