@@ -503,7 +503,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
             await importer.WriteAsync(e.AmountMinor, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(e.Currency, NpgsqlDbType.Char, cancellationToken).ConfigureAwait(false);
             await importer.WriteAsync(e.BalanceAfterMinor, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(e.OccurredAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            // An instant may arrive with any offset (a meter's local clock); timestamptz takes UTC only.
+            await importer.WriteAsync(e.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
             await WriteTextAsync(importer, e.ExternalId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await WriteTextAsync(importer, e.RequestHash, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await WriteTextAsync(importer, e.MeterId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
