@@ -18,10 +18,14 @@ internal static class RunCommand
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id: processes with the same id form one cluster.", DefaultValueFactory = _ => "prepaidpower-local" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id: the key of stored state; keep it stable.", DefaultValueFactory = _ => "prepaidpower" };
         var noSamples = new Option<bool>("--no-samples") { Description = "Do not upload the sample tariffs at start." };
+        var noCity = new Option<bool>("--no-city") { Description = "Start no simulated city (register real concentrators through the API instead)." };
+        var cityMeters = new Option<int>("--city-meters") { Description = "Meters of the simulated city started with instance 1.", DefaultValueFactory = _ => 2000 };
+        var cityConcentrators = new Option<int>("--city-concentrators") { Description = "Concentrators of the simulated city (gateway and table layouts alternate).", DefaultValueFactory = _ => 4 };
+        var speed = new Option<double>("--speed") { Description = "Simulated seconds per real second in the city (the grains' clock follows it).", DefaultValueFactory = _ => 60 };
 
         var command = new Command("run", "Run a silo with the REST API and the Orleans dashboard on localhost (Ctrl+C stops it).")
         {
-            inMemory, postgres, httpPort, siloPort, gatewayPort, instance, clusterId, serviceId, noSamples,
+            inMemory, postgres, httpPort, siloPort, gatewayPort, instance, clusterId, serviceId, noSamples, noCity, cityMeters, cityConcentrators, speed,
         };
         command.Validators.Add(result =>
         {
@@ -44,6 +48,10 @@ internal static class RunCommand
                 ClusterId = parse.GetValue(clusterId)!,
                 ServiceId = parse.GetValue(serviceId)!,
                 SeedSamples = !parse.GetValue(noSamples),
+                // The city runs in instance 1 only: every silo of a city cluster would need the same accelerated clock.
+                CityMeters = parse.GetValue(noCity) || parse.GetValue(noSamples) || parse.GetValue(instance) != 1 ? 0 : parse.GetValue(cityMeters),
+                CityConcentrators = parse.GetValue(cityConcentrators),
+                CitySpeed = parse.GetValue(speed),
             };
             try
             {

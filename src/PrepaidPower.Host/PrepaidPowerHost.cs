@@ -96,6 +96,7 @@ public static class PrepaidPowerHost
         builder.AddPrepaidPowerSilo(options, storage, ports);
         builder.AddLedgerStore(storage);
         builder.AddCustomerNotifications(storage);
+        builder.AddCityClock(options);
         builder.AddApiKeyAuthentication();
         builder.AddApiLimits();
         builder.AddProblemResponses();

@@ -14,6 +14,9 @@ public sealed class PrepaidPowerRunningHost : IAsyncDisposable
     private readonly ILoggerFactory _bootLoggers;
     private readonly ILogger _logger;
     private int _stopped;
+    private PrepaidPower.Simulator.RunningSimulator? _city;
+    private readonly CancellationTokenSource _cityPayments = new();
+    private Task _cityPaying = Task.CompletedTask;
 
     internal PrepaidPowerRunningHost(WebApplication app, HostStorage storage, ILoggerFactory bootLoggers, PrepaidPowerHostOptions options, HostPorts ports, DevelopmentApiKey? developmentKey)
     {
@@ -53,6 +56,9 @@ public sealed class PrepaidPowerRunningHost : IAsyncDisposable
     /// <summary>The sample tariffs uploaded at this start (empty when they were there already).</summary>
     public IReadOnlyList<string> SeededTariffs { get; private set; } = [];
 
+    /// <summary>The live simulated city, when <see cref="PrepaidPowerHostOptions.CityMeters"/> asked for one.</summary>
+    public PrepaidPower.Simulator.RunningSimulator? City => _city;
+
     /// <summary>The host's services (the grain factory, for tests and tools).</summary>
     public IServiceProvider Services => _app.Services;
 
@@ -67,6 +73,13 @@ public sealed class PrepaidPowerRunningHost : IAsyncDisposable
         if (Options.SeedSamples)
         {
             SeededTariffs = await SampleSeeder.SeedAsync(_app.Services, Options, _logger, cancellationToken);
+        }
+
+        if (Options.CityMeters > 0)
+        {
+            var grains = _app.Services.GetRequiredService<IGrainFactory>();
+            (_city, var prefix) = await CitySeeder.StartAsync(grains, Options, _app.Services.GetRequiredService<AcceleratedTimeProvider>(), _logger, cancellationToken);
+            _cityPaying = CitySeeder.PayArrearsAsync(grains, prefix, _city.City.MeterCount, TimeSpan.FromSeconds(30), _logger, _cityPayments.Token);
         }
     }
 
@@ -89,6 +102,16 @@ public sealed class PrepaidPowerRunningHost : IAsyncDisposable
         }
 
         HostLog.Stopping(_logger, Options.Instance);
+        await _cityPayments.CancelAsync();
+        try
+        {
+            await _cityPaying;
+        }
+        catch (OperationCanceledException)
+        {
+            // The payments loop ends this way.
+        }
+
         try
         {
             await _app.StopAsync(CancellationToken.None);
@@ -96,6 +119,11 @@ public sealed class PrepaidPowerRunningHost : IAsyncDisposable
         }
         finally
         {
+            if (_city is not null)
+            {
+                await _city.DisposeAsync();
+            }
+
             await _storage.DisposeAsync();
             _bootLoggers.Dispose();
         }

@@ -834,7 +834,7 @@ public sealed partial class ConcentratorGrain(
 
     // ---------------- Health, counters, alarms ----------------
 
-    private (ConcentratorHealth Health, string Reason) Evaluate() => health.Evaluate(time.GetUtcNow(), S.PollPeriod, settings);
+    private (ConcentratorHealth Health, string Reason) Evaluate() => health.Evaluate(time.GetUtcNow(), S.PollPeriod * settings.ClockRate, settings);
 
     private (ConcentratorHealth Health, string Reason) RaiseHealthAlarm()
     {

@@ -44,9 +44,17 @@ public sealed class ConcentratorOptions
     /// <summary>Period of the keep-alive reminder that reactivates a registered concentrator after a restart. Default 5 min (at least 1 min).</summary>
     public TimeSpan KeepAliveReminderPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Domain-clock seconds per real second (<see cref="PrepaidPowerGrainOptions.Time"/> against the real timers that
+    /// poll). 1 in production; the main job's accelerated simulated city sets its speed, so that "no good read for
+    /// three poll periods" compares like with like. Default 1.
+    /// </summary>
+    public double ClockRate { get; set; } = 1;
+
     /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
     public void Validate()
     {
+        Require(ClockRate is >= 1 and <= 3600, nameof(ClockRate), "must be 1 (real time) to 3600");
         Require(RequestTimeout > TimeSpan.Zero, nameof(RequestTimeout), "must be positive");
         Require(ConnectTimeout > TimeSpan.Zero, nameof(ConnectTimeout), "must be positive");
         Require(MaxConcurrentReports is >= 1 and <= 10_000, nameof(MaxConcurrentReports), "must be 1 to 10,000");

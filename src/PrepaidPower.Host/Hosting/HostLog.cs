@@ -23,4 +23,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Sample tariff {File} was not seeded: {Reason}")]
     public static partial void SeedFailed(ILogger logger, string file, string reason);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Simulated city started: {Meters} meters behind {Concentrators} concentrators (ids {Prefix}-…), simulated time at {Acceleration}× real time")]
+    public static partial void CityStarted(ILogger logger, int meters, int concentrators, string prefix, double acceleration);
 }

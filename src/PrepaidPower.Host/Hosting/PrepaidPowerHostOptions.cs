@@ -59,6 +59,24 @@ public sealed record PrepaidPowerHostOptions
     /// <summary>Upload the sample tariffs (<c>samples/tariffs</c>) when they are not in the catalogue yet. Default true.</summary>
     public bool SeedSamples { get; init; } = true;
 
+    /// <summary>
+    /// Meters of the live simulated city started with instance 1 (0 = none; point real concentrators at the API
+    /// instead). The city needs the sample tariffs (<see cref="SeedSamples"/>). Default 0; <c>prepaidpower run</c> asks for 2,000.
+    /// </summary>
+    public int CityMeters { get; init; }
+
+    /// <summary>Concentrators of the simulated city (alternating gateway and table layouts). Default 4.</summary>
+    public int CityConcentrators { get; init; } = 4;
+
+    /// <summary>
+    /// Simulated seconds per real second in the city. With a city, the grains' domain clock runs at this speed too,
+    /// so tariff bands, protected windows and grace periods follow the city's time. Default 60.
+    /// </summary>
+    public double CitySpeed { get; init; } = 60;
+
+    /// <summary>Real time between two polls of a city concentrator. Default 10 s (10 simulated minutes at 60×).</summary>
+    public TimeSpan CityPollPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The <c>samples</c> folder; null = look beside the binaries, then up from the working directory.</summary>
     public string? SamplesDirectory { get; init; }
 
@@ -109,6 +127,33 @@ public sealed record PrepaidPowerHostOptions
 
         CheckName(ClusterId, "--cluster-id", nameof(ClusterId));
         CheckName(ServiceId, "--service-id", nameof(ServiceId));
+        if (CityMeters is < 0 or > 100_000)
+        {
+            throw new ArgumentException($"--city-meters {CityMeters} is out of range; use 0 (no city) to 100,000 (larger cities belong to the load harness).", nameof(CityMeters));
+        }
+
+        if (CityMeters > 0)
+        {
+            if (CityConcentrators < 1 || CityConcentrators > CityMeters || CityConcentrators > 64)
+            {
+                throw new ArgumentException($"--city-concentrators {CityConcentrators} is out of range; use 1 to 64, and no more than the meters.", nameof(CityConcentrators));
+            }
+
+            if (CitySpeed is < 1 or > 3600 || double.IsNaN(CitySpeed))
+            {
+                throw new ArgumentException($"--speed {CitySpeed} is out of range; use 1 (real time) to 3600 (an hour a second).", nameof(CitySpeed));
+            }
+
+            if (CityPollPeriod < TimeSpan.FromSeconds(1))
+            {
+                throw new ArgumentException("The city's poll period must be at least 1 second.", nameof(CityPollPeriod));
+            }
+
+            if (!SeedSamples)
+            {
+                throw new ArgumentException("The simulated city uses the sample Shanghai tariff; drop --no-samples, or add --no-city.", nameof(SeedSamples));
+            }
+        }
     }
 
     private static void CheckPort(int? port, string flag, string name)

@@ -32,6 +32,14 @@ internal static class Welcome
             text.AppendLine($"  Seeded     sample tariffs {string.Join(", ", host.SeededTariffs)}");
         }
 
+        if (host.City is { } city)
+        {
+            var first = city.Endpoints[0];
+            text.AppendLine($"  City       {city.City.MeterCount} simulated meters behind {city.Endpoints.Count} Modbus TCP concentrators (first: {first.EndPoint}),");
+            text.AppendLine($"             simulated time runs {host.Options.CitySpeed}× real time (the grains' clock too); one account in eight starts nearly empty");
+            text.AppendLine($"             watch: curl -s $PP/concentrators/<id> and /accounts/<id>/events — ids are in .prepaidpower/city.json (accounts <prefix>-a<n>)");
+        }
+
         text.AppendLine();
         text.AppendLine("Try it:");
         text.AppendLine($"  export PP={url} KEY={key}");

@@ -12,12 +12,23 @@ public sealed partial record ManagedPostgresOptions
     /// <summary>The database created by default.</summary>
     public const string DefaultDatabase = "prepaidpower";
 
+    /// <summary>
+    /// Room for every connection pool of a silo: the Orleans ADO.NET providers (clustering, each grain storage,
+    /// reminders), the ledger writer and the notification outbox each keep their own pool, and several silos may share
+    /// one managed server; PostgreSQL's default of 100 runs out ("53300: too many clients").
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> CapacitySettings { get; } = new Dictionary<string, string>
+    {
+        ["max_connections"] = "500",
+    };
+
     /// <summary>The settings a throwaway instance adds: no waiting for disks, since its data dies with it anyway.</summary>
     public static IReadOnlyDictionary<string, string> FastUnsafeSettings { get; } = new Dictionary<string, string>
     {
         ["fsync"] = "off",
         ["synchronous_commit"] = "off",
         ["full_page_writes"] = "off",
+        ["max_connections"] = "500",
     };
 
     // The helper owns these: it must know where the server listens, and it never opens a Unix socket (whose path
@@ -52,9 +63,9 @@ public sealed partial record ManagedPostgresOptions
     /// <summary>Extra server settings passed as <c>-c name=value</c> at each start. Default none (PostgreSQL's defaults).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>A data folder kept across runs, with PostgreSQL's default (durable) settings.</summary>
+    /// <summary>A data folder kept across runs, with PostgreSQL's default (durable) settings and room for 500 connections.</summary>
     public static ManagedPostgresOptions Persistent(string dataDirectory, string database = DefaultDatabase) =>
-        new() { DataDirectory = dataDirectory, Database = database };
+        new() { DataDirectory = dataDirectory, Database = database, Settings = CapacitySettings };
 
     /// <summary>A fresh instance in a temp folder that is deleted on dispose, with fsync and friends off for speed.</summary>
     public static ManagedPostgresOptions Throwaway(string database = DefaultDatabase) =>

@@ -27,7 +27,8 @@ public sealed class ManagedPostgresOptionsTests
 
         options.Validate();
         Assert.False(options.Ephemeral);
-        Assert.Empty(options.Settings);
+        // Durable: nothing but room for the silos' connection pools.
+        Assert.Equal(new Dictionary<string, string> { ["max_connections"] = "500" }, options.Settings);
         Assert.Equal(TimeSpan.FromSeconds(60), options.StartTimeout);
     }
 
