@@ -65,7 +65,7 @@ public sealed record PrepaidPowerHostOptions
     /// </summary>
     public int CityMeters { get; init; }
 
-    /// <summary>Concentrators of the simulated city (alternating gateway and table layouts). Default 4.</summary>
+    /// <summary>Concentrators of the simulated city (alternating gateway and table layouts), at least one per 200 meters. Default 4.</summary>
     public int CityConcentrators { get; init; } = 4;
 
     /// <summary>

@@ -27,7 +27,8 @@ internal static class CitySeeder
         var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
         {
             Meters = options.CityMeters,
-            Concentrators = options.CityConcentrators,
+            // A gateway serves at most 247 unit ids: keep at least one concentrator per 200 meters.
+            Concentrators = Math.Max(options.CityConcentrators, (options.CityMeters + 199) / 200),
             Layout = SimulatedLayouts.Alternate,
             Start = clock.GetUtcNow(), // the city and the grains then share one simulated now
             Acceleration = clock.Acceleration,
