@@ -177,19 +177,7 @@ public sealed class ReadingValidator
                 nameof(exchange));
         }
         var periodEnd = Max(state.ReceivedAt, exchange.At);
-        var usage = new BilledUsage
-        {
-            From = state.Position,
-            To = state.Position + Energy.FromWattHours(forward),
-            BandFrom = state.BandPositions,
-            BandTo = bandPositions,
-            FromRegister = state.Register,
-            ToRegister = exchange.OldFinal,
-            PeriodStart = state.ReceivedAt,
-            PeriodEnd = periodEnd,
-            MeterPeriodStart = state.MeterTime,
-            MeterPeriodEnd = exchange.At,
-        };
+        var usage = Advance(state, forward, bandPositions, exchange.OldFinal, periodEnd, exchange.At);
         var next = state with
         {
             Register = exchange.NewStart,
@@ -282,19 +270,7 @@ public sealed class ReadingValidator
         }
         // Received-at never moves back, so a reading processed out of collector order cannot widen later allowances.
         var periodEnd = Max(state.ReceivedAt, reading.ReceivedAt);
-        var usage = new BilledUsage
-        {
-            From = state.Position,
-            To = state.Position + Energy.FromWattHours(forward),
-            BandFrom = state.BandPositions,
-            BandTo = bandPositions,
-            FromRegister = state.Register,
-            ToRegister = reading.Total,
-            PeriodStart = state.ReceivedAt,
-            PeriodEnd = periodEnd,
-            MeterPeriodStart = state.MeterTime,
-            MeterPeriodEnd = reading.MeterTime,
-        };
+        var usage = Advance(state, forward, bandPositions, reading.Total, periodEnd, reading.MeterTime);
         var next = state with
         {
             Register = reading.Total,
@@ -401,6 +377,21 @@ public sealed class ReadingValidator
         var d = to - from;
         return d < 0 ? d + Modulus : d;
     }
+
+    /// <summary>The usage billed by moving from the accepted state forward by <paramref name="forward"/> Wh (a reading or an exchange's old final).</summary>
+    private static BilledUsage Advance(MeterValidationState state, long forward, BandRegisters bandPositions, Energy toRegister, DateTimeOffset periodEnd, DateTimeOffset meterPeriodEnd) => new()
+    {
+        From = state.Position,
+        To = state.Position + Energy.FromWattHours(forward),
+        BandFrom = state.BandPositions,
+        BandTo = bandPositions,
+        FromRegister = state.Register,
+        ToRegister = toRegister,
+        PeriodStart = state.ReceivedAt,
+        PeriodEnd = periodEnd,
+        MeterPeriodStart = state.MeterTime,
+        MeterPeriodEnd = meterPeriodEnd,
+    };
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
 }
