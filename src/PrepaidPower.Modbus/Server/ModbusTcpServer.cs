@@ -26,7 +26,8 @@ public readonly record struct ModbusServerCounters(
 /// </summary>
 public sealed class ModbusTcpServer : IAsyncDisposable
 {
-    private readonly Func<byte, IModbusRequestHandler?> _resolveUnit;
+    private readonly Func<byte, IModbusRequestHandler?>? _resolveUnit;
+    private readonly IModbusFrameHandler? _frameHandler;
     private readonly Socket _listener;
     private readonly int _maxConnections;
     private readonly CancellationTokenSource _stopping = new();
@@ -44,11 +45,22 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     /// <param name="resolveUnit">The handler for a unit id, or null if no device answers at that id.</param>
     /// <param name="maxConnections">Connections beyond this are closed on accept.</param>
     public ModbusTcpServer(IPEndPoint endPoint, Func<byte, IModbusRequestHandler?> resolveUnit, int maxConnections = 1024)
+        : this(endPoint, resolveUnit ?? throw new ArgumentNullException(nameof(resolveUnit)), null, maxConnections)
+    {
+    }
+
+    /// <summary>Starts listening at once; every frame goes to <paramref name="frameHandler"/>, which may also stay silent or drop the connection.</summary>
+    public ModbusTcpServer(IPEndPoint endPoint, IModbusFrameHandler frameHandler, int maxConnections = 1024)
+        : this(endPoint, null, frameHandler ?? throw new ArgumentNullException(nameof(frameHandler)), maxConnections)
+    {
+    }
+
+    private ModbusTcpServer(IPEndPoint endPoint, Func<byte, IModbusRequestHandler?>? resolveUnit, IModbusFrameHandler? frameHandler, int maxConnections)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        ArgumentNullException.ThrowIfNull(resolveUnit);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1);
         _resolveUnit = resolveUnit;
+        _frameHandler = frameHandler;
         _maxConnections = maxConnections;
         _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -162,8 +174,16 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                     while (Mbap.TryReadFrame(ref buffer, out var frame))
                     {
                         output.ResetWrittenCount();
-                        Handle(frame, output);
-                        await connection.SendAsync(output.WrittenMemory, _stopping.Token).ConfigureAwait(false);
+                        var outcome = Handle(frame, output);
+                        if (outcome == ModbusFrameOutcome.Drop)
+                        {
+                            return;
+                        }
+
+                        if (outcome == ModbusFrameOutcome.Replied)
+                        {
+                            await connection.SendAsync(output.WrittenMemory, _stopping.Token).ConfigureAwait(false);
+                        }
                     }
                 }
                 catch (ModbusProtocolException)
@@ -190,20 +210,25 @@ public sealed class ModbusTcpServer : IAsyncDisposable
         }
     }
 
-    private void Handle(in MbapFrame frame, ArrayBufferWriter<byte> output)
+    private ModbusFrameOutcome Handle(in MbapFrame frame, ArrayBufferWriter<byte> output)
     {
         Interlocked.Increment(ref _requests);
+        if (_frameHandler is not null)
+        {
+            return _frameHandler.Handle(frame, output);
+        }
+
         if (!ModbusRequest.TryParse(frame, out var request, out var error))
         {
             Answer(output, request, error);
-            return;
+            return ModbusFrameOutcome.Replied;
         }
 
-        var handler = _resolveUnit(request.UnitId);
+        var handler = _resolveUnit!(request.UnitId);
         if (handler is null)
         {
             Answer(output, request, ModbusExceptionCode.GatewayTargetDeviceFailedToRespond);
-            return;
+            return ModbusFrameOutcome.Replied;
         }
 
         ModbusExceptionCode? code;
@@ -224,6 +249,8 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             output.ResetWrittenCount();
             Answer(output, request, c);
         }
+
+        return ModbusFrameOutcome.Replied;
     }
 
     private static ModbusExceptionCode? Dispatch(IModbusRequestHandler handler, in ModbusRequest request, ArrayBufferWriter<byte> output)
