@@ -55,7 +55,9 @@ public sealed class SimulatedCityScaleTests(ITestOutputHelper output)
         var bytesPerMeter = (after - before) / (double)Meters;
         output.WriteLine($"created {Meters:N0} meters in {created.TotalMilliseconds:N0} ms; managed memory {(after - before) / 1e6:N1} MB = {bytesPerMeter:N1} bytes/meter");
         output.WriteLine($"one simulated day: {trueWh / 1000.0:N0} kWh true, {registeredWh / 1000.0:N0} kWh registered");
-        Assert.InRange(bytesPerMeter, 64, 80);
+        // An upper bound only: the heap delta also sees unrelated garbage collected between the two snapshots, so it
+        // can come out a hair under the 64-byte struct (63.98 was seen); the struct size itself is asserted exactly elsewhere.
+        Assert.True(bytesPerMeter <= 80, $"{bytesPerMeter:N1} bytes of managed memory per simulated meter; the budget is 80");
         Assert.InRange(trueWh - registeredWh, 0, 10L * Meters); // under one 10 Wh count per meter
         // Every 1000th meter starts 501 counts (5010 Wh) below 2^32: it has wrapped exactly when it used that much.
         var rolloverMeters = Enumerable.Range(0, Meters / 1000).Select(i => city.GetTruth(i * 1000)).ToList();
