@@ -6,7 +6,7 @@ namespace PrepaidPower.Contracts.Accounts;
 /// <c>ToWh − billedUpTo</c> when positive and nothing otherwise, so a repeated, late or out-of-order report bills nothing
 /// and a report after a lost one covers the gap.
 /// </summary>
-[GenerateSerializer, Alias("pp.UsageReport")]
+[GenerateSerializer, Immutable, Alias("pp.UsageReport")]
 public sealed record UsageReport
 {
     [Id(0)] public string MeterId { get; init; } = "";
@@ -33,7 +33,7 @@ public sealed record UsageReport
 }
 
 /// <summary>What the account did with a <see cref="UsageReport"/>.</summary>
-[GenerateSerializer, Alias("pp.UsageBilled")]
+[GenerateSerializer, Immutable, Alias("pp.UsageBilled")]
 public sealed record UsageBilled
 {
     /// <summary>Energy billed by this report, Wh (0 for a duplicate, late or out-of-order report).</summary>

@@ -45,6 +45,13 @@ public interface IMeterGrain : IGrainWithStringKey
     /// </summary>
     [Alias("CommandTimedOut")] Task<SupplyView> CommandTimedOutAsync(Guid commandId);
 
+    /// <summary>
+    /// One routine poll of this meter in one call (the ingest path's hot call): the relay status when the device
+    /// reports one, exactly as <see cref="ReportRelayStatusAsync"/>, then the reading, exactly as
+    /// <see cref="ReportReadingAsync"/>. A poll that raises a safety flag goes through the separate calls instead.
+    /// </summary>
+    [Alias("ReportPoll")] Task<MeterPollResult> ReportPollAsync(MeterPoll poll);
+
     /// <summary>A routine relay status read (keeps the status fresh for arrears cuts).</summary>
     [Alias("ReportRelayStatus")] Task<SupplyView> ReportRelayStatusAsync(RelayReading observed);
 

@@ -63,7 +63,9 @@ public sealed record MeterExchangeRequest
 }
 
 /// <summary>One cumulative reading as collected (registers in Wh; instants UTC).</summary>
-[GenerateSerializer, Alias("pp.ReadingReport")]
+// The poll path's messages are [Immutable]: built fresh per call and never changed after, so the runtime passes them
+// between grains of one silo without a deep copy.
+[GenerateSerializer, Immutable, Alias("pp.ReadingReport")]
 public sealed record ReadingReport
 {
     /// <summary>The meter's own clock (may be wrong).</summary>
@@ -79,7 +81,7 @@ public sealed record ReadingReport
 }
 
 /// <summary>What happened to a reading: outcome (Baseline, Accepted, Duplicate, Late, Held), hold reason, and what the account billed.</summary>
-[GenerateSerializer, Alias("pp.ReadingResult")]
+[GenerateSerializer, Immutable, Alias("pp.ReadingResult")]
 public sealed record ReadingResult
 {
     [Id(0)] public string Outcome { get; init; } = "";
@@ -149,7 +151,7 @@ public sealed record MeterView
 /// Disconnected, ReconnectRequested, SafetyTripped), the confirmed limit, and the command waiting to be written and
 /// confirmed through the concentrator.
 /// </summary>
-[GenerateSerializer, Alias("pp.SupplyView")]
+[GenerateSerializer, Immutable, Alias("pp.SupplyView")]
 public sealed record SupplyView
 {
     [Id(0)] public string Status { get; init; } = "Unknown";
@@ -168,7 +170,7 @@ public sealed record SupplyView
 }
 
 /// <summary>A supply command awaiting confirmation: id (kept on retries), kind (SetLimit, Open, Close), limit, sends so far.</summary>
-[GenerateSerializer, Alias("pp.PendingCommandView")]
+[GenerateSerializer, Immutable, Alias("pp.PendingCommandView")]
 public sealed record PendingCommandView
 {
     [Id(0)] public Guid CommandId { get; init; }
@@ -200,7 +202,7 @@ public enum SupplyOrderKind
 }
 
 /// <summary>An order from the account's credit policy (or an operator through it) to a meter's supply machine.</summary>
-[GenerateSerializer, Alias("pp.SupplyOrderRequest")]
+[GenerateSerializer, Immutable, Alias("pp.SupplyOrderRequest")]
 public sealed record SupplyOrderRequest
 {
     [Id(0)] public SupplyOrderKind Kind { get; init; }
@@ -211,7 +213,7 @@ public sealed record SupplyOrderRequest
 }
 
 /// <summary>A relay status read back from the device: open or closed, and any power limit in force.</summary>
-[GenerateSerializer, Alias("pp.RelayReading")]
+[GenerateSerializer, Immutable, Alias("pp.RelayReading")]
 public sealed record RelayReading
 {
     [Id(0)] public bool Closed { get; init; }
@@ -222,6 +224,24 @@ public sealed record RelayReading
 
     /// <summary>The concentrator that read it; the meter sends its supply commands there. Null from the API or tests.</summary>
     [Id(3)] public string? ConcentratorId { get; init; }
+}
+
+/// <summary>One routine poll of a meter: the relay status read with it (null when the device has none) and the reading.</summary>
+[GenerateSerializer, Immutable, Alias("pp.MeterPoll")]
+public sealed record MeterPoll
+{
+    [Id(0)] public RelayReading? Relay { get; init; }
+
+    [Id(1)] public ReadingReport Reading { get; init; } = new();
+}
+
+/// <summary>What a poll did: the reading's result, and the supply view after the relay status (null when none was sent).</summary>
+[GenerateSerializer, Immutable, Alias("pp.MeterPollResult")]
+public sealed record MeterPollResult
+{
+    [Id(0)] public ReadingResult Reading { get; init; } = new();
+
+    [Id(1)] public SupplyView? Supply { get; init; }
 }
 
 /// <summary>Kind of safety event reported by a meter or breaker.</summary>

@@ -47,6 +47,9 @@ public sealed partial class AccountGrain(
     private ProtectionCalendar? machineCalendar;
     private int entriesSinceSnapshot;
 
+    /// <summary>The deadline this activation registered the reminder for (null: none yet, or unknown).</summary>
+    private DateTimeOffset? reminderDeadline;
+
     private AccountState S => store.State;
 
     private string AccountId => this.GetPrimaryKeyString();
@@ -436,6 +439,8 @@ public sealed partial class AccountGrain(
         }
         else
         {
+            // Early (a far deadline is reached in steps): register again for the time that is left.
+            reminderDeadline = null;
             await SyncReminderAsync(credit);
         }
     }
@@ -896,6 +901,12 @@ public sealed partial class AccountGrain(
     {
         if (credit.NextDeadline is { } deadline)
         {
+            if (S.ReminderSet && reminderDeadline == deadline)
+            {
+                // Registered for this deadline already by this activation: a reading in a timed state costs no reminder write.
+                return;
+            }
+            reminderDeadline = deadline;
             var due = deadline - time.GetUtcNow();
             due = due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxReminderDue ? MaxReminderDue : due;
             await this.RegisterOrUpdateReminder(DeadlineReminder, due, ReminderPeriod);
@@ -913,6 +924,7 @@ public sealed partial class AccountGrain(
                 await this.UnregisterReminder(reminder);
             }
             S.ReminderSet = false;
+            reminderDeadline = null;
             await SaveAsync();
         }
     }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PrepaidPower.Domain.Rating;
@@ -12,38 +14,83 @@ namespace PrepaidPower.Grains.Accounts;
 /// </summary>
 internal static class LedgerDetails
 {
+    // A usage entry is written per reading and read back per entry applied: it is written with a reused Utf8JsonWriter
+    // (the same JSON the node API gave, without its per-property objects) and read with a forward-only reader.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? writer;
+
     public static string Usage(TierCounter counter, DateTimeOffset periodStart, DateTimeOffset periodEnd, ReadOnlySpan<RatedLine> lines, bool byBands)
     {
-        var array = new JsonArray();
+        var b = buffer ??= new ArrayBufferWriter<byte>(512);
+        b.ResetWrittenCount();
+        var w = writer ??= new Utf8JsonWriter(b);
+        w.Reset(b);
+        Span<char> text = stackalloc char[40];
+        w.WriteStartObject();
+        w.WriteString("tierPeriodStart", Format(counter.PeriodStart, text));
+        w.WriteNumber("tierUsedWh", counter.Used.WattHours);
+        w.WriteString("periodStart", periodStart.UtcDateTime.TryFormat(text, out var n, "O", CultureInfo.InvariantCulture) ? text[..n] : throw new FormatException());
+        w.WriteString("periodEnd", periodEnd.UtcDateTime.TryFormat(text, out n, "O", CultureInfo.InvariantCulture) ? text[..n] : throw new FormatException());
+        w.WriteString("splitBy", byBands ? "band registers" : "time");
+        w.WriteStartArray("lines");
         foreach (var l in lines)
         {
-            array.Add(new JsonObject
-            {
-                ["version"] = l.VersionEffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["tier"] = l.TierIndex + 1,
-                ["band"] = l.Band,
-                ["kWh"] = l.KilowattHours.ToString(CultureInfo.InvariantCulture),
-                ["rate"] = l.Rate.ToString(CultureInfo.InvariantCulture),
-                ["amountMinor"] = l.AmountMinor.ToString(CultureInfo.InvariantCulture),
-            });
+            w.WriteStartObject();
+            w.WriteString("version", Format(l.VersionEffectiveFrom, text));
+            w.WriteNumber("tier", l.TierIndex + 1);
+            w.WriteString("band", l.Band);
+            w.WriteString("kWh", l.KilowattHours.TryFormat(text, out n, provider: CultureInfo.InvariantCulture) ? text[..n] : throw new FormatException());
+            w.WriteString("rate", l.Rate.TryFormat(text, out n, provider: CultureInfo.InvariantCulture) ? text[..n] : throw new FormatException());
+            w.WriteString("amountMinor", l.AmountMinor.TryFormat(text, out n, provider: CultureInfo.InvariantCulture) ? text[..n] : throw new FormatException());
+            w.WriteEndObject();
         }
-        return new JsonObject
-        {
-            ["tierPeriodStart"] = counter.PeriodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["tierUsedWh"] = counter.Used.WattHours,
-            ["periodStart"] = periodStart.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ["periodEnd"] = periodEnd.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ["splitBy"] = byBands ? "band registers" : "time",
-            ["lines"] = array,
-        }.ToJsonString();
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        return Encoding.UTF8.GetString(b.WrittenSpan);
     }
 
     public static (DateOnly PeriodStart, long UsedWh) TierCounterOf(string? details)
     {
-        var node = Parse(details);
-        var start = DateOnly.ParseExact((string)node["tierPeriodStart"]!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return (start, (long)node["tierUsedWh"]!);
+        ArgumentNullException.ThrowIfNull(details, "A ledger entry the account wrote has no details.");
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(details.Length));
+        try
+        {
+            var reader = new Utf8JsonReader(bytes.AsSpan(0, Encoding.UTF8.GetBytes(details, bytes)));
+            DateOnly? start = null;
+            long? used = null;
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && (start is null || used is null))
+            {
+                var isStart = reader.ValueTextEquals("tierPeriodStart"u8);
+                var isUsed = reader.ValueTextEquals("tierUsedWh"u8);
+                reader.Read();
+                if (isStart)
+                {
+                    start = DateOnly.ParseExact(reader.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+                }
+                else if (isUsed)
+                {
+                    used = reader.GetInt64();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            return (start ?? throw new InvalidDataException("Usage details have no tierPeriodStart."), used ?? throw new InvalidDataException("Usage details have no tierUsedWh."));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
+
+    private static ReadOnlySpan<char> Format(DateOnly date, Span<char> text) =>
+        date.TryFormat(text, out var n, "yyyy-MM-dd", CultureInfo.InvariantCulture) ? text[..n] : throw new FormatException();
 
     public static string Standing(DateTimeOffset through, int days) => new JsonObject
     {

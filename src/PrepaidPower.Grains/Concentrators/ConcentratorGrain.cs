@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
@@ -239,6 +240,7 @@ public sealed partial class ConcentratorGrain(
 
                 transportFailures = 0;
                 var at = time.GetUtcNow();
+                var readAt = Stopwatch.GetTimestamp();
                 foreach (var meter in group.Meters)
                 {
                     if (!TryDecode(p, group, meter, out var sample, out var error))
@@ -263,7 +265,7 @@ public sealed partial class ConcentratorGrain(
                         inflight.Remove(await Task.WhenAny(inflight));
                     }
 
-                    inflight.Add(ReportAsync(meter, sample, at, tally));
+                    inflight.Add(ReportAsync(meter, sample, at, readAt, tally));
                 }
 
                 if (queue.HasWaiting)
@@ -343,32 +345,46 @@ public sealed partial class ConcentratorGrain(
         return at - m.ClockChangedAt >= settings.FrozenClockAfter;
     }
 
-    /// <summary>Relay status first (so a cut caused by this reading sees a fresh status), then safety, then the reading.</summary>
-    private async Task ReportAsync(MeterLocation meter, MeterSample sample, DateTimeOffset at, PollTally tally)
+    /// <summary>
+    /// Relay status first (so a cut caused by this reading sees a fresh status), then safety, then the reading: one
+    /// call when no flag has risen (the routine case), separate calls when one has.
+    /// </summary>
+    private async Task ReportAsync(MeterLocation meter, MeterSample sample, DateTimeOffset at, long readAt, PollTally tally)
     {
-        var grain = GrainFactory.GetGrain<IMeterGrain>(meter.MeterId);
+        var grain = memory[meter.Index].Grain ??= GrainFactory.GetGrain<IMeterGrain>(meter.MeterId);
         try
         {
-            SupplyView? view = null;
-            if (sample.RelayClosed is { } closed)
-            {
-                view = await grain.ReportRelayStatusAsync(new RelayReading
+            var relay = sample.RelayClosed is { } closed
+                ? new RelayReading
                 {
                     Closed = closed,
                     LimitKilowatts = closed && sample.LimitWatts is { } w ? w / 1000m : null,
                     At = at,
                     ConcentratorId = Id,
-                });
-            }
-
-            await ReportEventsAsync(meter, sample, view, grain);
-            await grain.ReportReadingAsync(new ReadingReport
+                }
+                : null;
+            var reading = new ReadingReport
             {
                 MeterTime = sample.MeterTime ?? at,
                 ReceivedAt = at,
                 TotalWh = sample.TotalWh,
                 BandsWh = sample.BandsWh,
-            });
+            };
+            var known = memory[meter.Index];
+            SupplyView? view;
+            if (known.FlagsKnown && (sample.Events & ~known.Flags) == 0)
+            {
+                memory[meter.Index].Flags = sample.Events;
+                view = (await grain.ReportPollAsync(new MeterPoll { Relay = relay, Reading = reading })).Supply;
+            }
+            else
+            {
+                view = relay is null ? null : await grain.ReportRelayStatusAsync(relay);
+                await ReportEventsAsync(meter, sample, view, grain);
+                await grain.ReportReadingAsync(reading);
+            }
+
+            IngestMetrics.ReadingLag.Record(Stopwatch.GetElapsedTime(readAt).TotalMilliseconds);
             counters.ReadingsReported++;
             tally.Reported++;
             if (view?.Pending is not null)
@@ -923,6 +939,9 @@ public sealed partial class ConcentratorGrain(
         public bool FlagsKnown;
         public int Flags;
         public bool ReportFailureRaised;
+
+        /// <summary>The meter's grain reference, resolved on first use.</summary>
+        public IMeterGrain? Grain;
     }
 
     private sealed class PollTally

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -33,9 +34,35 @@ public sealed partial class MeterGrain(
     private readonly SupplyMachine supply = new(options.Value.Supply, options.Value.Time);
     private ReadingValidator? validator;
 
+    /// <summary>Routine changes (readings, relay timestamps) not yet written; see <see cref="PrepaidPowerGrainOptions.MeterSnapshotEveryReadings"/>.</summary>
+    private int unsaved;
+    private bool concentratorChanged;
+
+    /// <summary>Monotonic timestamps for <see cref="IngestMetrics.CutoffLatency"/>: this turn's start, and when the pending cut became due.</summary>
+    private long turnStartedAt;
+    private long cutDueAt;
+    private string? cutReason;
+    private IAccountGrain? accountRef;
+
     private MeterState S => store.State;
 
     private string MeterId => this.GetPrimaryKeyString();
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (options.Value.SnapshotOnDeactivate && unsaved > 0 && reason.ReasonCode is not DeactivationReasonCode.ApplicationError)
+        {
+            try
+            {
+                await store.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Routine state only: the next activation starts from the last written state and the account's ledger.
+                LogSaveFailed(logger, e, MeterId);
+            }
+        }
+    }
 
     public async Task<MeterView> RegisterAsync(RegisterMeterRequest request)
     {
@@ -76,7 +103,7 @@ public sealed partial class MeterGrain(
         S.RegisterStepWh = settings.RegisterStep.WattHours;
         S.BandNames = [.. request.BandNames];
         S.ConcentratorAddress = request.ConcentratorAddress.Trim();
-        await store.WriteStateAsync();
+        await SaveAsync();
         LogRegistered(logger, MeterId, S.Model, S.ConcentratorAddress, request.OperatorId);
         return View();
     }
@@ -106,7 +133,7 @@ public sealed partial class MeterGrain(
         await GrainFactory.GetGrain<IAccountGrain>(request.AccountId).AttachMeterAsync(MeterId, position);
         S.AccountId = request.AccountId;
         MarkDelivered(v);
-        await store.WriteStateAsync();
+        await SaveAsync();
         LogAttached(logger, MeterId, request.AccountId, request.OperatorId);
         return View();
     }
@@ -120,13 +147,14 @@ public sealed partial class MeterGrain(
             await GrainFactory.GetGrain<IAccountGrain>(account).DetachMeterAsync(MeterId);
             S.AccountId = null;
             S.DeliveredWh = null;
-            await store.WriteStateAsync();
+            await SaveAsync();
         }
         return View();
     }
 
     public async Task<MeterView> ExchangeAsync(MeterExchangeRequest request)
     {
+        turnStartedAt = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(request);
         RequireRegistered();
         TariffGrain.RequireText(request.OperatorId, "operatorId");
@@ -153,7 +181,7 @@ public sealed partial class MeterGrain(
             S.Model = model.Trim();
         }
         S.Held.Clear();
-        await store.WriteStateAsync();
+        await SaveAsync();
         LogExchanged(logger, MeterId, request.OldFinalWh, request.NewStartWh, request.OperatorId);
         await DeliverAsync();
         return View();
@@ -162,6 +190,7 @@ public sealed partial class MeterGrain(
     public async Task<ReadingResult> ReportReadingAsync(ReadingReport reading)
     {
         ArgumentNullException.ThrowIfNull(reading);
+        turnStartedAt = Stopwatch.GetTimestamp();
         RequireRegistered();
         MeterReading raw;
         try
@@ -188,12 +217,20 @@ public sealed partial class MeterGrain(
             }
             LogHeld(logger, MeterId, reading.TotalWh, result.Reason, result.Flags);
         }
+        // Held readings and the first delivered position are written at once; a routine reading waits for the
+        // snapshot interval (the account's ledger-backed position makes a lost one harmless).
+        var mustSave = result.Outcome == ReadingOutcome.Held;
         if (S.DeliveredWh is null && S.AccountId is not null && S.Validation.HasBaseline && result.Outcome != ReadingOutcome.Accepted)
         {
             MarkDelivered(S.Validation);
+            mustSave = true;
         }
-        await store.WriteStateAsync();
+        if (mustSave)
+        {
+            await SaveAsync();
+        }
         var billed = await DeliverAsync();
+        await SaveRoutineAsync();
         return new ReadingResult
         {
             Outcome = result.Outcome.ToString(),
@@ -221,18 +258,25 @@ public sealed partial class MeterGrain(
     {
         ArgumentNullException.ThrowIfNull(order);
         RequireRegistered();
+        turnStartedAt = Stopwatch.GetTimestamp();
         await ApplyOrdersAsync([order]);
         return SupplyView();
     }
 
     public async Task<SupplyView> ConfirmCommandAsync(Guid commandId, RelayReading observed)
     {
+        turnStartedAt = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(observed);
         RequireRegistered();
         LearnConcentrator(observed.ConcentratorId);
         var before = MeterMapping.ToDomain(S.Supply);
         var wasOpening = before.Pending is { Kind: SupplyCommandKind.Open } p && p.Id == commandId;
         var next = await ApplyAsync(new SupplyTrigger.Confirmed(commandId, MeterMapping.ToRelay(observed)));
+        if (wasOpening && next.Status == SupplyStatus.Disconnected && cutDueAt != 0)
+        {
+            IngestMetrics.CutoffLatency.Record(Stopwatch.GetElapsedTime(cutDueAt).TotalMilliseconds, new KeyValuePair<string, object?>("reason", cutReason));
+            cutDueAt = 0;
+        }
         if (wasOpening && next.Status == SupplyStatus.Disconnected && S.AccountId is { } account)
         {
             var orders = await GrainFactory.GetGrain<IAccountGrain>(account).DisconnectConfirmedAsync(MeterId);
@@ -252,6 +296,13 @@ public sealed partial class MeterGrain(
         return SupplyView();
     }
 
+    public async Task<MeterPollResult> ReportPollAsync(MeterPoll poll)
+    {
+        ArgumentNullException.ThrowIfNull(poll);
+        var view = poll.Relay is { } relay ? await ReportRelayStatusAsync(relay) : null;
+        return new MeterPollResult { Reading = await ReportReadingAsync(poll.Reading), Supply = view };
+    }
+
     public async Task<SupplyView> ReportRelayStatusAsync(RelayReading observed)
     {
         ArgumentNullException.ThrowIfNull(observed);
@@ -263,6 +314,7 @@ public sealed partial class MeterGrain(
 
     public async Task<SupplyView> ReportSafetyEventAsync(SafetyEventType type)
     {
+        turnStartedAt = Stopwatch.GetTimestamp();
         RequireRegistered();
         var kind = type switch
         {
@@ -311,7 +363,7 @@ public sealed partial class MeterGrain(
         if (S.DeliveredWh is not { } delivered)
         {
             MarkDelivered(v);
-            await store.WriteStateAsync();
+            await SaveAsync();
             return null;
         }
         if (v.PositionWh <= delivered)
@@ -334,9 +386,9 @@ public sealed partial class MeterGrain(
             ToRegisterWh = v.RegisterWh,
         };
         // If this call fails the range stays undelivered; the next reading sends it again together with the new energy.
-        var billed = await GrainFactory.GetGrain<IAccountGrain>(account).BillUsageAsync(report);
+        var billed = await Account(account).BillUsageAsync(report);
         MarkDelivered(v);
-        await store.WriteStateAsync();
+        MarkUnsaved();
         await ApplyOrdersAsync(billed.Orders);
         return billed;
     }
@@ -386,7 +438,12 @@ public sealed partial class MeterGrain(
             try
             {
                 S.LastOrderReason = order.Reason;
-                await ApplyAsync(trigger);
+                var next = await ApplyAsync(trigger);
+                if (order.Kind is SupplyOrderKind.DisconnectArrears or SupplyOrderKind.DisconnectEnforcement && next.Pending is { Kind: SupplyCommandKind.Open })
+                {
+                    cutDueAt = turnStartedAt;
+                    cutReason = order.Kind == SupplyOrderKind.DisconnectArrears ? "arrears" : "enforcement";
+                }
             }
             catch (InvalidSupplyTransitionException e)
             {
@@ -398,9 +455,21 @@ public sealed partial class MeterGrain(
 
     private async Task<SupplyState> ApplyAsync(SupplyTrigger trigger)
     {
-        var transition = supply.Apply(MeterMapping.ToDomain(S.Supply), trigger);
+        var before = MeterMapping.ToDomain(S.Supply);
+        var transition = supply.Apply(before, trigger);
         S.Supply = MeterMapping.ToData(transition.Next);
-        await store.WriteStateAsync();
+        var routine = !concentratorChanged && transition.Commands.Count == 0 && transition.Alarms.Count == 0
+            && transition.Events.All(e => e.Code == SupplyCodes.StatusRecorded)
+            && before with { LastStatusAt = transition.Next.LastStatusAt } == transition.Next;
+        if (routine)
+        {
+            // A relay read that only refreshes its timestamp: an older one after a crash only makes a cut wait for a fresh read.
+            MarkUnsaved();
+        }
+        else
+        {
+            await SaveAsync();
+        }
         foreach (var command in transition.Commands)
         {
             await HandOverAsync(command, transition.Next);
@@ -411,7 +480,15 @@ public sealed partial class MeterGrain(
         }
         foreach (var e in transition.Events)
         {
-            LogSupplyEvent(logger, MeterId, e.Code, e.From, e.To, e.Detail);
+            // A routine relay read that matched is every meter's every poll: kept out of the information log.
+            if (e.Code == SupplyCodes.StatusRecorded)
+            {
+                LogStatusRecorded(logger, MeterId, e.Detail);
+            }
+            else
+            {
+                LogSupplyEvent(logger, MeterId, e.Code, e.From, e.To, e.Detail);
+            }
         }
         return transition.Next;
     }
@@ -456,6 +533,7 @@ public sealed partial class MeterGrain(
         {
             // Persisted with the supply state that follows; the meter may have moved to another concentrator.
             S.ConcentratorId = concentratorId;
+            concentratorChanged = true;
         }
     }
 
@@ -468,6 +546,29 @@ public sealed partial class MeterGrain(
         var age = time.GetUtcNow() - at;
         return age >= TimeSpan.Zero && age <= options.Value.Supply.MaxStatusAgeForCutoff;
     }
+
+    /// <summary>The attached account's grain, resolved once per attachment (a reference lookup per reading is measurable).</summary>
+    private IAccountGrain Account(string accountId)
+    {
+        if (accountRef is not { } cached || cached.GetPrimaryKeyString() != accountId)
+        {
+            accountRef = cached = GrainFactory.GetGrain<IAccountGrain>(accountId);
+        }
+        return cached;
+    }
+
+    /// <summary>Writes the state now (every change that is not routine).</summary>
+    private async Task SaveAsync()
+    {
+        await store.WriteStateAsync();
+        unsaved = 0;
+        concentratorChanged = false;
+    }
+
+    /// <summary>Counts one routine reading and writes the state every <see cref="PrepaidPowerGrainOptions.MeterSnapshotEveryReadings"/>.</summary>
+    private Task SaveRoutineAsync() => ++unsaved >= options.Value.MeterSnapshotEveryReadings ? SaveAsync() : Task.CompletedTask;
+
+    private void MarkUnsaved() => unsaved = Math.Max(unsaved, 1);
 
     private ReadingValidator Validator() => validator ??= new ReadingValidator(
         ValidationSettings.Create(S.MaxPowerKilowatts, Energy.FromWattHours(S.RegisterMaximumWh), Energy.FromWattHours(S.RegisterStepWh), bandCount: S.BandNames.Count),
@@ -522,6 +623,12 @@ public sealed partial class MeterGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: handing command {CommandId} to concentrator {ConcentratorId} failed; it stays pending")]
     private static partial void LogHandOverFailed(ILogger logger, Exception exception, string meterId, Guid commandId, string concentratorId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Meter {MeterId}: writing the routine state on deactivation failed; the next activation starts from the last written state")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string meterId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Meter {MeterId}: {Detail}")]
+    private static partial void LogStatusRecorded(ILogger logger, string meterId, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Meter {MeterId}: {Code} {From} -> {To} {Detail}")]
     private static partial void LogSupplyEvent(ILogger logger, string meterId, string code, SupplyStatus from, SupplyStatus to, string detail);
