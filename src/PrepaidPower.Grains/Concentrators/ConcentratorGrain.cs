@@ -212,7 +212,9 @@ public sealed partial class ConcentratorGrain(
         {
             counters.Polls++;
             await RunCommandsAsync(tally);
-            var inflight = new List<Task>(settings.MaxConcurrentReports);
+            // A window of reports in flight: the ledger commits charges in groups, so a wide window makes big groups.
+            using var window = new SemaphoreSlim(settings.MaxConcurrentReports);
+            var inflight = new List<Task>(p.Meters.Length);
             var transportFailures = 0;
             var aborted = false;
             foreach (var group in p.Groups)
@@ -260,12 +262,8 @@ public sealed partial class ConcentratorGrain(
 
                     counters.Reads++;
                     tally.Read++;
-                    while (inflight.Count >= settings.MaxConcurrentReports)
-                    {
-                        inflight.Remove(await Task.WhenAny(inflight));
-                    }
-
-                    inflight.Add(ReportAsync(meter, sample, at, readAt, tally));
+                    await window.WaitAsync();
+                    inflight.Add(ReportInWindowAsync(window, meter, sample, at, readAt, tally));
                 }
 
                 if (queue.HasWaiting)
@@ -343,6 +341,18 @@ public sealed partial class ConcentratorGrain(
         }
 
         return at - m.ClockChangedAt >= settings.FrozenClockAfter;
+    }
+
+    private async Task ReportInWindowAsync(SemaphoreSlim window, MeterLocation meter, MeterSample sample, DateTimeOffset at, long readAt, PollTally tally)
+    {
+        try
+        {
+            await ReportAsync(meter, sample, at, readAt, tally);
+        }
+        finally
+        {
+            window.Release();
+        }
     }
 
     /// <summary>

@@ -87,10 +87,10 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.QueueCapacity)
         {
-            SingleReader = true,
+            SingleReader = options.Writers == 1,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _writer = Task.Run(RunWriterAsync);
+        _writer = Task.WhenAll(Enumerable.Range(0, options.Writers).Select(_ => Task.Run(RunWriterAsync)));
     }
 
     /// <summary>What the group-commit writer has done so far.</summary>

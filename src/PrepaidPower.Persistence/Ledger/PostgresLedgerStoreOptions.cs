@@ -24,12 +24,25 @@ public sealed record PostgresLedgerStoreOptions
     /// </summary>
     public int QueueCapacity { get; init; } = 10_000;
 
+    /// <summary>
+    /// Group-commit writers working at once, 1–64, each with its own connection and transaction. Default 2: while one
+    /// group commits, the next is written, so the commit latency does not cap the rate. One account's appends never
+    /// overlap (its grain waits for each), and two writers racing on one account (a stale activation) are caught by
+    /// the gap check like any stale writer.
+    /// </summary>
+    public int Writers { get; init; } = 2;
+
     /// <summary>The clock for <see cref="MaxDelay"/>. Default the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option and its allowed range.</summary>
     public void Validate()
     {
+        if (Writers is < 1 or > 64)
+        {
+            throw new ArgumentException($"Writers {Writers} is out of range; use 1–64 (default 2).", nameof(Writers));
+        }
+
         if (MaxBatchEntries is < 1 or > 100_000)
         {
             throw new ArgumentException($"MaxBatchEntries {MaxBatchEntries} is out of range; use 1–100,000 (default 2,000).", nameof(MaxBatchEntries));
