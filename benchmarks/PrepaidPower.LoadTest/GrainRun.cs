@@ -348,6 +348,9 @@ internal static class GrainRun
                     silo.Services.AddSingleton<ILedgerStore>(_ => new PostgresLedgerStore(NpgsqlDataSource.Create(WithPool(connectionString!, 20))));
                 }
 
+                // A poll round of a big concentrator is one PollNow call that can outlast the default 30 s (the
+                // product polls on the concentrator's timer instead, which has no caller waiting).
+                silo.Configure<SiloMessagingOptions>(m => m.ResponseTimeout = TimeSpan.FromMinutes(30));
                 silo.AddMemoryGrainStorage("PubSubStore").AddMemoryStreams(AccountEventStream.ProviderName);
                 silo.AddPrepaidPowerGrains(g =>
                 {

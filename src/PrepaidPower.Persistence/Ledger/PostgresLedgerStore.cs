@@ -247,11 +247,14 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<PendingAppend>();
+        // An append taken from the queue that did not fit the last batch starts the next one (with several writers an
+        // append cannot be peeked at and left in the queue: another writer could take it in between).
+        PendingAppend? carry = null;
         Log.WriterStarted(_logger, _options.MaxBatchEntries, _options.MaxDelay.TotalMilliseconds, _options.QueueCapacity);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (carry is not null || await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             var entries = 0;
-            var full = Gather(reader, batch, ref entries);
+            var full = Gather(reader, batch, ref entries, ref carry);
             if (!full && _options.MaxDelay > TimeSpan.Zero)
             {
                 using var linger = new CancellationTokenSource(_options.MaxDelay, _options.TimeProvider);
@@ -259,7 +262,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
                 {
                     while (!full && await reader.WaitToReadAsync(linger.Token).ConfigureAwait(false))
                     {
-                        full = Gather(reader, batch, ref entries);
+                        full = Gather(reader, batch, ref entries, ref carry);
                     }
                 }
                 catch (OperationCanceledException) when (linger.IsCancellationRequested)
@@ -293,17 +296,27 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         Log.WriterStopped(_logger, Statistics.Transactions, Statistics.Entries);
     }
 
-    /// <summary>Takes waiting appends while they fit; true when the batch is full (or the next one does not fit).</summary>
-    private bool Gather(ChannelReader<PendingAppend> reader, List<PendingAppend> batch, ref int entries)
+    /// <summary>
+    /// Takes waiting appends while they fit; true when the batch is full or the next one does not fit (that one is left
+    /// in <paramref name="carry"/> for the next batch).
+    /// </summary>
+    private bool Gather(ChannelReader<PendingAppend> reader, List<PendingAppend> batch, ref int entries, ref PendingAppend? carry)
     {
-        while (reader.TryPeek(out var next))
+        while (true)
         {
+            PendingAppend? next = carry;
+            carry = null;
+            if (next is null && !reader.TryRead(out next))
+            {
+                return false;
+            }
+
             if (batch.Count > 0 && entries + next.Entries.Length > _options.MaxBatchEntries)
             {
+                carry = next;
                 return true;
             }
 
-            reader.TryRead(out _);
             if (next.CancellationToken.IsCancellationRequested)
             {
                 next.Completion.TrySetCanceled(next.CancellationToken);
@@ -317,8 +330,6 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
                 return true;
             }
         }
-
-        return false;
     }
 
     /// <summary>

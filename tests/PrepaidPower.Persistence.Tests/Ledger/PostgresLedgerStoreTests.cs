@@ -96,13 +96,37 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
     }
 
     [Fact]
+    public async Task AppendAsync_FourWritersWithSmallBatches_CommitEveryAppendOnce()
+    {
+        // Batches of at most 5 entries (appends of 2) force writers to carry an append into their next batch while
+        // three other writers take from the same queue: every append must still be committed, and only once.
+        await using var store = new PostgresLedgerStore(DataSource, new PostgresLedgerStoreOptions { MaxBatchEntries = 5, MaxDelay = TimeSpan.FromMilliseconds(5), Writers = 4 });
+        var accounts = Enumerable.Range(0, 300).Select(_ => NewAccount()).ToArray();
+
+        await Task.WhenAll(accounts.Select(a => Task.Run(async () =>
+        {
+            await store.AppendAsync(Charges(a, 1, 0, -3, -4));
+            await store.AppendAsync(Charges(a, 3, -7, -5));
+        })));
+
+        var stats = store.Statistics;
+        Assert.Equal((600L, 900L, 0L, 0L), (stats.Appends, stats.Entries, stats.Rejected, stats.Faulted));
+        foreach (var a in accounts)
+        {
+            var rows = await store.ReadAsync(a, 0, 10);
+            Assert.Equal([1L, 2L, 3L], rows.Select(r => r.Sequence));
+            Assert.Equal(-12, LedgerReplay.Balance(rows));
+        }
+    }
+
+    [Fact]
     public async Task AppendAsync_StaleCallerInABatch_OthersCommitInThatSameTransaction()
     {
         var stale = NewAccount();
         await Store.AppendAsync(Charges(stale, 1, 0, -1));
         var accounts = Enumerable.Range(0, 20).Select(_ => NewAccount()).ToArray();
         // The batch closes when all 41 entries are waiting (or after a second, which would still be one batch).
-        await using var store = new PostgresLedgerStore(DataSource, new PostgresLedgerStoreOptions { MaxBatchEntries = 41, MaxDelay = TimeSpan.FromSeconds(1) });
+        await using var store = new PostgresLedgerStore(DataSource, new PostgresLedgerStoreOptions { MaxBatchEntries = 41, MaxDelay = TimeSpan.FromSeconds(1), Writers = 1 });
 
         var good = accounts.Select(a => store.AppendAsync(Charges(a, 1, 0, -2, -3))).ToArray();
         var bad = store.AppendAsync(Charges(stale, 1, 0, -9));
@@ -119,7 +143,7 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
     public async Task AppendAsync_AnotherWriterCommitsDuringTheBatch_OnlyItsCallerFails()
     {
         var (contested, free) = (NewAccount(), NewAccount());
-        await using var store = new PostgresLedgerStore(DataSource, new PostgresLedgerStoreOptions { MaxBatchEntries = 2, MaxDelay = TimeSpan.FromSeconds(1) });
+        await using var store = new PostgresLedgerStore(DataSource, new PostgresLedgerStoreOptions { MaxBatchEntries = 2, MaxDelay = TimeSpan.FromSeconds(1), Writers = 1 });
         // Another silo's transaction holds sequence 1 of the contested account, not committed yet.
         await using var other = await DataSource.OpenConnectionAsync();
         await using var transaction = await other.BeginTransactionAsync();
