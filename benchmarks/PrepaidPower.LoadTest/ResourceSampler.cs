@@ -32,7 +32,7 @@ internal sealed class ResourceSampler(NpgsqlDataSource? database)
         machineTotal += end.MachineTotal - start.MachineTotal;
         transactions += end.Transactions - start.Transactions;
         rows += end.Rows - start.Rows;
-        wall += end.At - start.At;
+        wall += Stopwatch.GetElapsedTime(start.At, end.At);
         open = null;
     }
 
@@ -64,7 +64,7 @@ internal sealed class ResourceSampler(NpgsqlDataSource? database)
         }
 
         var (busy, total) = MachineCpu();
-        return new Snapshot(Stopwatch.GetElapsedTime(0), Process.GetCurrentProcess().TotalProcessorTime, busy, total, tx, written);
+        return new Snapshot(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, busy, total, tx, written);
     }
 
     private static (long Busy, long Total) MachineCpu()
@@ -81,5 +81,5 @@ internal sealed class ResourceSampler(NpgsqlDataSource? database)
         return (total - idle, total);
     }
 
-    private sealed record Snapshot(TimeSpan At, TimeSpan ProcessCpu, long MachineBusy, long MachineTotal, long Transactions, long Rows);
+    private sealed record Snapshot(long At, TimeSpan ProcessCpu, long MachineBusy, long MachineTotal, long Transactions, long Rows);
 }

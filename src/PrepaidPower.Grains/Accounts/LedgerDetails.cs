@@ -55,7 +55,10 @@ internal static class LedgerDetails
 
     public static (DateOnly PeriodStart, long UsedWh) TierCounterOf(string? details)
     {
-        ArgumentNullException.ThrowIfNull(details, "A ledger entry the account wrote has no details.");
+        if (details is null)
+        {
+            throw new InvalidDataException("A ledger entry the account wrote has no details.");
+        }
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(details.Length));
         try
         {

@@ -38,8 +38,7 @@ public sealed partial class MeterGrain(
     private int unsaved;
     private bool concentratorChanged;
 
-    /// <summary>Monotonic timestamps for <see cref="IngestMetrics.CutoffLatency"/>: this turn's start, and when the pending cut became due.</summary>
-    private long turnStartedAt;
+    /// <summary>For <see cref="IngestMetrics.CutoffLatency"/>: when the pending cut became due (monotonic timestamp; 0 = none).</summary>
     private long cutDueAt;
     private string? cutReason;
     private IAccountGrain? accountRef;
@@ -154,7 +153,6 @@ public sealed partial class MeterGrain(
 
     public async Task<MeterView> ExchangeAsync(MeterExchangeRequest request)
     {
-        turnStartedAt = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(request);
         RequireRegistered();
         TariffGrain.RequireText(request.OperatorId, "operatorId");
@@ -183,14 +181,14 @@ public sealed partial class MeterGrain(
         S.Held.Clear();
         await SaveAsync();
         LogExchanged(logger, MeterId, request.OldFinalWh, request.NewStartWh, request.OperatorId);
-        await DeliverAsync();
+        await DeliverAsync(Stopwatch.GetTimestamp());
         return View();
     }
 
     public async Task<ReadingResult> ReportReadingAsync(ReadingReport reading)
     {
         ArgumentNullException.ThrowIfNull(reading);
-        turnStartedAt = Stopwatch.GetTimestamp();
+        var receivedAt = Stopwatch.GetTimestamp();
         RequireRegistered();
         MeterReading raw;
         try
@@ -225,12 +223,8 @@ public sealed partial class MeterGrain(
             MarkDelivered(S.Validation);
             mustSave = true;
         }
-        if (mustSave)
-        {
-            await SaveAsync();
-        }
-        var billed = await DeliverAsync();
-        await SaveRoutineAsync();
+        var billed = await DeliverAsync(receivedAt);
+        await (mustSave ? SaveAsync() : SaveRoutineAsync());
         return new ReadingResult
         {
             Outcome = result.Outcome.ToString(),
@@ -258,14 +252,12 @@ public sealed partial class MeterGrain(
     {
         ArgumentNullException.ThrowIfNull(order);
         RequireRegistered();
-        turnStartedAt = Stopwatch.GetTimestamp();
-        await ApplyOrdersAsync([order]);
+        await ApplyOrdersAsync([order], Stopwatch.GetTimestamp());
         return SupplyView();
     }
 
     public async Task<SupplyView> ConfirmCommandAsync(Guid commandId, RelayReading observed)
     {
-        turnStartedAt = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(observed);
         RequireRegistered();
         LearnConcentrator(observed.ConcentratorId);
@@ -280,7 +272,7 @@ public sealed partial class MeterGrain(
         if (wasOpening && next.Status == SupplyStatus.Disconnected && S.AccountId is { } account)
         {
             var orders = await GrainFactory.GetGrain<IAccountGrain>(account).DisconnectConfirmedAsync(MeterId);
-            await ApplyOrdersAsync(orders);
+            await ApplyOrdersAsync(orders, Stopwatch.GetTimestamp());
         }
         return SupplyView();
     }
@@ -314,7 +306,6 @@ public sealed partial class MeterGrain(
 
     public async Task<SupplyView> ReportSafetyEventAsync(SafetyEventType type)
     {
-        turnStartedAt = Stopwatch.GetTimestamp();
         RequireRegistered();
         var kind = type switch
         {
@@ -328,7 +319,7 @@ public sealed partial class MeterGrain(
         if (S.AccountId is { } account)
         {
             var orders = await GrainFactory.GetGrain<IAccountGrain>(account).SafetyTrippedAsync(MeterId, kind.ToString());
-            await ApplyOrdersAsync(orders);
+            await ApplyOrdersAsync(orders, Stopwatch.GetTimestamp());
         }
         return SupplyView();
     }
@@ -353,7 +344,8 @@ public sealed partial class MeterGrain(
     }
 
     /// <summary>Sends the accepted energy not yet delivered to the account, and applies the orders it returns.</summary>
-    private async Task<UsageBilled?> DeliverAsync()
+    /// <param name="receivedAt">When the reading (or exchange) that led here arrived: a cut it causes is timed from then.</param>
+    private async Task<UsageBilled?> DeliverAsync(long receivedAt)
     {
         var v = S.Validation;
         if (S.AccountId is not { } account || !v.HasBaseline)
@@ -389,7 +381,7 @@ public sealed partial class MeterGrain(
         var billed = await Account(account).BillUsageAsync(report);
         MarkDelivered(v);
         MarkUnsaved();
-        await ApplyOrdersAsync(billed.Orders);
+        await ApplyOrdersAsync(billed.Orders, receivedAt);
         return billed;
     }
 
@@ -406,7 +398,10 @@ public sealed partial class MeterGrain(
         S.DeliveredRegisterWh = v.RegisterWh;
     }
 
-    private async Task ApplyOrdersAsync(IReadOnlyList<SupplyOrderRequest> orders)
+    /// <summary>Applies the account's supply orders to this meter's supply machine (an arrears cut only on fresh data).</summary>
+    /// <param name="orders">The orders, in the account's order.</param>
+    /// <param name="dueAt">Monotonic timestamp of the event that made these orders due (for the cutoff latency).</param>
+    private async Task ApplyOrdersAsync(IReadOnlyList<SupplyOrderRequest> orders, long dueAt)
     {
         foreach (var order in orders)
         {
@@ -441,7 +436,7 @@ public sealed partial class MeterGrain(
                 var next = await ApplyAsync(trigger);
                 if (order.Kind is SupplyOrderKind.DisconnectArrears or SupplyOrderKind.DisconnectEnforcement && next.Pending is { Kind: SupplyCommandKind.Open })
                 {
-                    cutDueAt = turnStartedAt;
+                    cutDueAt = dueAt;
                     cutReason = order.Kind == SupplyOrderKind.DisconnectArrears ? "arrears" : "enforcement";
                 }
             }
