@@ -54,7 +54,14 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         " FROM ledger f JOIN ledger l ON l.account_id = f.account_id AND l.seq >= f.seq AND l.seq < f.seq + f.external_entries" +
         " WHERE f.external_id = $1 ORDER BY l.seq";
 
-    private const string ReadSql = "SELECT " + ReadColumns + " FROM ledger WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+    // Many accounts' tails in one query (a silo cold-starting a city activates thousands of accounts at once).
+    private const string ReadTailsSql =
+        "SELECT i.n, " + "l.account_id, l.seq, l.kind, l.amount_minor, l.currency, l.balance_after_minor, l.occurred_at, l.external_id, l.request_hash, l.meter_id, l.register_from_wh, l.register_to_wh, l.exact_minor, l.reverses_seq, l.details" +
+        " FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS i(account_id, after_seq, max_rows, n)" +
+        " CROSS JOIN LATERAL (SELECT * FROM ledger x WHERE x.account_id = i.account_id AND x.seq > i.after_seq ORDER BY x.seq LIMIT i.max_rows) l" +
+        " ORDER BY i.n, l.seq";
+
+    private const int MaxReadBatch = 500;
 
     private const string ReadPeriodSql =
         "SELECT " + ReadColumns + " FROM ledger WHERE account_id = $1 AND occurred_at >= $2 AND occurred_at < $3 ORDER BY seq LIMIT $4";
@@ -68,6 +75,8 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
+    private readonly Channel<PendingRead> _reads = Channel.CreateUnbounded<PendingRead>();
+    private readonly Task _readers;
     private long _transactions;
     private long _appends;
     private long _entries;
@@ -91,6 +100,7 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         _writer = Task.WhenAll(Enumerable.Range(0, options.Writers).Select(_ => Task.Run(RunWriterAsync)));
+        _readers = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(RunReaderAsync)));
     }
 
     /// <summary>What the group-commit writer has done so far.</summary>
@@ -196,11 +206,61 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
     {
         LedgerEntryRules.CheckAccountId(accountId, nameof(accountId));
         LedgerEntryRules.CheckMax(max, nameof(max));
-        await using var command = _dataSource.CreateCommand(ReadSql);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = accountId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSequence });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
-        return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        // Batched with other reads waiting at the same moment; a lone read goes at once.
+        var pending = new PendingRead(accountId, afterSequence, max);
+        if (!_reads.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresLedgerStore), "The ledger store is disposed; nothing was read.");
+        }
+
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunReaderAsync()
+    {
+        var batch = new List<PendingRead>(MaxReadBatch);
+        while (await _reads.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < MaxReadBatch && _reads.Reader.TryRead(out var r))
+            {
+                batch.Add(r);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await using var command = _dataSource.CreateCommand(ReadTailsSql);
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(r => r.AccountId)] });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. batch.Select(r => r.AfterSequence)] });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. batch.Select(r => r.Max)] });
+                var results = batch.Select(_ => new List<LedgerEntry>()).ToArray();
+                await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync().ConfigureAwait(false))
+                    {
+                        results[(int)reader.GetInt64(0) - 1].Add(ReadEntry(reader, 1));
+                    }
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var r in batch)
+                {
+                    r.Completion.TrySetException(e);
+                }
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -223,9 +283,11 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _queue.Writer.TryComplete();
+            _reads.Writer.TryComplete();
         }
 
         await _writer.ConfigureAwait(false);
+        await _readers.ConfigureAwait(false);
     }
 
     private ExternalCommit Replay(IReadOnlyList<LedgerEntry> original, LedgerEntry request)
@@ -550,25 +612,40 @@ public sealed partial class PostgresLedgerStore : ILedgerStore, IAsyncDisposable
         var entries = new List<LedgerEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new LedgerEntry(
-                AccountId: reader.GetString(0),
-                Sequence: reader.GetInt64(1),
-                Kind: (LedgerEntryKind)reader.GetInt16(2),
-                AmountMinor: reader.GetInt64(3),
-                Currency: reader.GetString(4),
-                BalanceAfterMinor: reader.GetInt64(5),
-                OccurredAt: reader.GetFieldValue<DateTimeOffset>(6),
-                ExternalId: reader.IsDBNull(7) ? null : reader.GetString(7),
-                RequestHash: reader.IsDBNull(8) ? null : reader.GetString(8),
-                MeterId: reader.IsDBNull(9) ? null : reader.GetString(9),
-                RegisterFromWh: reader.IsDBNull(10) ? null : reader.GetInt64(10),
-                RegisterToWh: reader.IsDBNull(11) ? null : reader.GetInt64(11),
-                ExactMinor: reader.IsDBNull(12) ? null : reader.GetDecimal(12),
-                ReversesSequence: reader.IsDBNull(13) ? null : reader.GetInt64(13),
-                Details: reader.IsDBNull(14) ? null : reader.GetString(14)));
+            entries.Add(ReadEntry(reader, 0));
         }
 
         return entries;
+    }
+
+    /// <summary>One entry from the <see cref="ReadColumns"/> starting at column <paramref name="c"/>.</summary>
+    private static LedgerEntry ReadEntry(NpgsqlDataReader reader, int c) => new(
+        AccountId: reader.GetString(c),
+        Sequence: reader.GetInt64(c + 1),
+        Kind: (LedgerEntryKind)reader.GetInt16(c + 2),
+        AmountMinor: reader.GetInt64(c + 3),
+        Currency: reader.GetString(c + 4),
+        BalanceAfterMinor: reader.GetInt64(c + 5),
+        OccurredAt: reader.GetFieldValue<DateTimeOffset>(c + 6),
+        ExternalId: reader.IsDBNull(c + 7) ? null : reader.GetString(c + 7),
+        RequestHash: reader.IsDBNull(c + 8) ? null : reader.GetString(c + 8),
+        MeterId: reader.IsDBNull(c + 9) ? null : reader.GetString(c + 9),
+        RegisterFromWh: reader.IsDBNull(c + 10) ? null : reader.GetInt64(c + 10),
+        RegisterToWh: reader.IsDBNull(c + 11) ? null : reader.GetInt64(c + 11),
+        ExactMinor: reader.IsDBNull(c + 12) ? null : reader.GetDecimal(c + 12),
+        ReversesSequence: reader.IsDBNull(c + 13) ? null : reader.GetInt64(c + 13),
+        Details: reader.IsDBNull(c + 14) ? null : reader.GetString(c + 14));
+
+    /// <summary>One caller's tail read waiting for a reader loop.</summary>
+    private sealed class PendingRead(string accountId, long afterSequence, int max)
+    {
+        public string AccountId { get; } = accountId;
+
+        public long AfterSequence { get; } = afterSequence;
+
+        public int Max { get; } = max;
+
+        public TaskCompletionSource<IReadOnlyList<LedgerEntry>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>One caller's append waiting for the writer.</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using PrepaidPower.Persistence.Schema;
@@ -42,9 +43,16 @@ public static class PrepaidPowerPostgresHostingExtensions
         });
 
         builder.AddAdoNetGrainStorageAsDefault(storage => ConfigureStorage(storage, cs, options));
-        foreach (var name in options.StorageNames.Distinct(StringComparer.Ordinal))
+        if (options.GroupCommitStorage)
         {
-            builder.AddAdoNetGrainStorage(name, storage => ConfigureStorage(storage, cs, options));
+            AddGroupCommitStorage(builder.Services, cs, options);
+        }
+        else
+        {
+            foreach (var name in options.StorageNames.Distinct(StringComparer.Ordinal))
+            {
+                builder.AddAdoNetGrainStorage(name, storage => ConfigureStorage(storage, cs, options));
+            }
         }
 
         if (options.UseReminders)
@@ -69,6 +77,34 @@ public static class PrepaidPowerPostgresHostingExtensions
             o.Invariant = PrepaidPowerPostgresOptions.Invariant;
             o.ConnectionString = cs;
         });
+    }
+
+    /// <summary>The named storages on one shared group-commit store (table <c>grain_state</c>), with Orleans' serializer.</summary>
+    private static void AddGroupCommitStorage(IServiceCollection services, string connectionString, PrepaidPowerPostgresOptions options)
+    {
+        var batching = options.GroupCommit;
+        batching.Validate();
+        services.AddSingleton(_ => new GroupCommitDataSource(NpgsqlDataSource.Create(connectionString)));
+        services.AddSingleton(sp => new GroupCommitGrainStateStore(
+            sp.GetRequiredService<GroupCommitDataSource>().DataSource,
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            batching,
+            sp.GetRequiredService<ILogger<GroupCommitGrainStateStore>>()));
+        foreach (var name in options.StorageNames.Distinct(StringComparer.Ordinal))
+        {
+            services.AddGrainStorage(name, (sp, _) => new GroupCommitGrainStorage(
+                sp.GetRequiredService<GroupCommitGrainStateStore>(),
+                new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()),
+                options.DeleteStateOnClear));
+        }
+    }
+
+    /// <summary>The group-commit store's own connection pool, disposed with the silo's services (after the store).</summary>
+    private sealed class GroupCommitDataSource(NpgsqlDataSource dataSource) : IAsyncDisposable
+    {
+        public NpgsqlDataSource DataSource { get; } = dataSource;
+
+        public ValueTask DisposeAsync() => DataSource.DisposeAsync();
     }
 
     private static void ConfigureStorage(OptionsBuilder<AdoNetGrainStorageOptions> storage, string connectionString, PrepaidPowerPostgresOptions options) =>

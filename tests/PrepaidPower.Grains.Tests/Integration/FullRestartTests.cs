@@ -104,7 +104,7 @@ public sealed class FullRestartTests(PostgresFixture postgres)
             var result = new Dictionary<string, long>(StringComparer.Ordinal);
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("select grain_id_ext, payload from orleans_storage where grain_id_ext like 'r-acc-%' and payload is not null", connection);
+            await using var command = new NpgsqlCommand("select grain_key, payload from grain_state where grain_key like 'r-acc-%' and payload is not null", connection);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

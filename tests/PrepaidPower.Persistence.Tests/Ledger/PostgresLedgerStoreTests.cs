@@ -218,6 +218,25 @@ public sealed class PostgresLedgerStoreTests(PostgresFixture postgres) : LedgerS
         await command.ExecuteNonQueryAsync();
     }
 
+    [Fact]
+    public async Task Read_ManyAccountsAtOnce_EachGetsItsOwnTailFromItsSequenceUpToItsMax()
+    {
+        // A cold-starting silo reads thousands of tails at once; they share queries, but each must get only its own.
+        var accounts = Enumerable.Range(0, 600).Select(_ => NewAccount("tail")).ToArray();
+        await Task.WhenAll(accounts.Select((a, i) => Store.AppendAsync(Charges(a, 1, 0, Enumerable.Range(1, 1 + (i % 7)).Select(k => (long)-k).ToArray()))));
+
+        var tails = await Task.WhenAll(accounts.Select((a, i) => Store.ReadAsync(a, i % 3, 1 + (i % 4))));
+
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            var written = 1 + (i % 7);
+            var expected = Enumerable.Range(1 + (i % 3), Math.Max(0, Math.Min(1 + (i % 4), written - (i % 3)))).Select(q => (long)q).ToArray();
+            Assert.Equal(expected, tails[i].Select(e => e.Sequence).ToArray());
+            Assert.All(tails[i], e => Assert.Equal(accounts[i], e.AccountId));
+            Assert.All(tails[i], e => Assert.Equal(-e.Sequence, e.AmountMinor));
+        }
+    }
+
     private async Task<long> CountAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);

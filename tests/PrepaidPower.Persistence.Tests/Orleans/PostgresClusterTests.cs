@@ -83,11 +83,11 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, SharedCluster
         var state = await grain.GetAsync();
         Assert.Equal("second 第二", state.Note);
         Assert.Equal(1L, await ScalarAsync(shared.ConnectionString,
-            "select count(*) from orleans_storage where grain_id_ext = 'acct-roundtrip'"));
+            "select count(*) from grain_state where grain_key = 'acct-roundtrip'"));
         Assert.Equal(2, await ScalarAsync(shared.ConnectionString,
-            "select version from orleans_storage where grain_id_ext = 'acct-roundtrip'"));
+            "select version from grain_state where grain_key = 'acct-roundtrip'"));
         var payload = (byte[])(await ScalarAsync(shared.ConnectionString,
-            "select payload from orleans_storage where grain_id_ext = 'acct-roundtrip'"))!;
+            "select payload from grain_state where grain_key = 'acct-roundtrip'"))!;
         var text = System.Text.Encoding.UTF8.GetString(payload);
         // Orleans' binary format: no CLR type or assembly names, and not JSON.
         Assert.DoesNotContain("CounterState", text, StringComparison.Ordinal);
@@ -105,11 +105,11 @@ public sealed class PostgresClusterTests(PostgresFixture postgres, SharedCluster
 
         // Another writer (e.g. a second activation during a partition) has moved the row on.
         await ScalarAsync(shared.ConnectionString,
-            "update orleans_storage set version = version + 1, payload = null where grain_id_ext = 'acct-etag'");
+            "update grain_state set version = version + 1, payload = null where grain_key = 'acct-etag'");
 
         await Assert.ThrowsAsync<InconsistentStateException>(() => grain.AddAsync(1, "stale"));
         Assert.Equal(2, await ScalarAsync(shared.ConnectionString,
-            "select version from orleans_storage where grain_id_ext = 'acct-etag'"));
+            "select version from grain_state where grain_key = 'acct-etag'"));
     }
 
     [Fact]

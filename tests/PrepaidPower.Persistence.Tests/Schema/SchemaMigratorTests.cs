@@ -21,7 +21,7 @@ public sealed class SchemaMigratorTests(PostgresFixture postgres)
         Assert.Empty(result.AlreadyApplied);
         var rows = await ReadMigrationsAsync(db);
         Assert.Equal(Embedded.Select(s => (s.Version, s.Name, s.Checksum)), rows.Select(r => (r.Version, r.Name, r.Checksum)));
-        foreach (var table in new[] { "orleansquery", "orleans_membership_version", "orleans_membership", "orleans_storage", "orleans_reminders" })
+        foreach (var table in new[] { "orleansquery", "orleans_membership_version", "orleans_membership", "orleans_storage", "orleans_reminders", "grain_state" })
         {
             Assert.Equal(1L, await ScalarAsync(db, $"select count(*) from pg_tables where schemaname = 'public' and tablename = '{table}'"));
         }
