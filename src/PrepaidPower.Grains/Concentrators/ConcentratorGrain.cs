@@ -464,15 +464,22 @@ public sealed partial class ConcentratorGrain(
             return;
         }
 
-        var priority = view.Status == "SafetyTripped" ? CommandPriority.Safety
-            : kind == SupplyCommandType.Open && view.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true ? CommandPriority.Enforcement
-            : CommandPriority.Supply;
+        var limitWatts = p.LimitKilowatts is { } kw ? (int)(kw * 1000m) : (int?)null;
+        // The view gives the last relay read as text ("open", "closed", "closed, limited to …"): a limit raise is not
+        // seen here, only a limit on an open relay. The meter's own hand-over, which normally comes first, sees both.
+        var priority = CommandPriorities.For(
+            safetyTripped: view.Status == "SafetyTripped",
+            kind,
+            enforcement: view.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true,
+            relaySeenOpen: view.LastStatus == "open",
+            relayLimitWatts: null,
+            limitWatts);
         var command = new ConcentratorCommand
         {
             MeterId = meter.MeterId,
             CommandId = p.CommandId,
             Kind = kind,
-            LimitWatts = p.LimitKilowatts is { } kw ? (int)(kw * 1000m) : null,
+            LimitWatts = limitWatts,
             Attempt = p.Attempts,
             NextRetryAt = p.NextRetryAt,
             Priority = priority,
