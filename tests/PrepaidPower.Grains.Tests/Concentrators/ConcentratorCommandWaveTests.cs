@@ -17,7 +17,16 @@ public sealed class ConcentratorCommandWaveTests(ConcentratorClusterFixture fixt
     [Fact]
     public async Task Poll_ElevenCutsFallDue_AllWrittenAndConfirmedBeforeThePollReturns()
     {
-        await using var city = await CityHarness.StartAsync(fixture.Client, ConcentratorClusterFixture.Time, new SimulatorOptions
+        // The default protection calendar defers cuts at night and at weekends: start at 09:00 on the next weekday.
+        var clock = ConcentratorClusterFixture.Time;
+        var day = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).Date.AddDays(1);
+        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+        {
+            day = day.AddDays(1);
+        }
+
+        clock.SetUtcNow(new DateTimeOffset(day.AddHours(9), TimeSpan.FromHours(8)));
+        await using var city = await CityHarness.StartAsync(fixture.Client, clock, new SimulatorOptions
         {
             Meters = Meters,
             Concentrators = 1,
@@ -36,7 +45,8 @@ public sealed class ConcentratorCommandWaveTests(ConcentratorClusterFixture fixt
 
         await city.PollAllAsync();
 
-        // 3 kW for 2 h = 6 kWh ≈ 3.70 CNY > 3.00: every meter but the first bills its account into arrears in this poll.
+        // 3 kW for 2 h = 6 kWh × 0.617 = 3.70 CNY > 3.00: every meter but the first bills its account into arrears at
+        // 11:00, and the cut is due at once.
         var poll = (await city.StepAsync(TimeSpan.FromHours(2)))[0];
 
         Assert.Equal(Meters - 1, poll.CommandsExecuted);
