@@ -61,7 +61,7 @@ public sealed class CreditAndSupplyTests(ClusterFixture fixture)
         // A top-up above the reconnect threshold (1.00) reconnects: the close command waits for the concentrator.
         await s.TopUpAsync("pay-2-" + s.AccountId, 2_000);
         Assert.Equal("LowCredit", (await s.Account.GetBalanceAsync()).CreditStatus); // 17.66 is below the first alarm level (20.00)
-        var reconnect = await s.Meter.GetSupplyAsync();
+        var reconnect = await SupplyAsync(s.Meter, v => v.Status != "Disconnected"); // the order follows the committed top-up
         Assert.Equal(("ReconnectRequested", "Close"), (reconnect.Status, reconnect.Pending?.Kind));
         await WaitForAsync(() => events.Any(e => e.Code == CreditEventCodes.Reconnected));
         Assert.Contains(events, e => e.Code == CreditEventCodes.Disconnected);
@@ -119,7 +119,7 @@ public sealed class CreditAndSupplyTests(ClusterFixture fixture)
 
         Assert.Equal(ErrorCodes.InvalidField, missingReason.Code);
         Assert.Equal("EnforcementCut", cut.CreditStatus);
-        var supply = await s.Meter.GetSupplyAsync();
+        var supply = await SupplyAsync(s.Meter, v => v.Pending is not null);
         Assert.Equal(("DisconnectRequested", "Open"), (supply.Status, supply.Pending?.Kind));
         Assert.StartsWith("enforcement", supply.LastOrderReason, StringComparison.Ordinal);
     }
@@ -141,7 +141,7 @@ public sealed class CreditAndSupplyTests(ClusterFixture fixture)
         await s.Meter.ConfirmCommandAsync(supply.Pending!.CommandId, new RelayReading { Closed = false, At = ClusterFixture.Time.GetUtcNow() });
         var cleared = await s.Account.ClearSafetyTripAsync(new OperatorAction { OperatorId = "op-3", Reason = "inspected, fault repaired" });
         Assert.NotEqual("SafetyTripped", cleared.CreditStatus);
-        Assert.NotEqual("SafetyTripped", (await s.Meter.GetSupplyAsync()).Status);
+        Assert.NotEqual("SafetyTripped", (await SupplyAsync(s.Meter, v => v.Status != "SafetyTripped")).Status);
     }
 
     [Fact]
@@ -158,6 +158,25 @@ public sealed class CreditAndSupplyTests(ClusterFixture fixture)
         var p = Assert.Single(view.Protections);
         Assert.Equal((ProtectionType.KeepSupplyOn, "exam week", "op-1"), (p.Type, p.Reason, p.OperatorId));
         Assert.Empty((await s.Account.RemoveProtectionAsync(ProtectionType.KeepSupplyOn, "op-1")).Protections);
+    }
+
+    /// <summary>
+    /// The meter's supply once <paramref name="settled"/> holds (or as it is after 20 s): an account's orders reach
+    /// its meters after the account's call has returned.
+    /// </summary>
+    private static async Task<SupplyView> SupplyAsync(IMeterGrain meter, Func<SupplyView, bool> settled)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var view = await meter.GetSupplyAsync();
+            if (settled(view) || DateTime.UtcNow >= deadline)
+            {
+                return view;
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -60,7 +60,11 @@ public enum SupplyCommandType
     Close = 3,
 }
 
-/// <summary>Order of execution in a concentrator's queue: lower first; FIFO within a priority.</summary>
+/// <summary>
+/// Order of execution in a concentrator's queue: <see cref="Safety"/>, <see cref="Enforcement"/>, <see cref="Restore"/>,
+/// then <see cref="Supply"/>; FIFO within a priority. The numbers are wire values and are never renumbered, so they
+/// are not the execution order (<see cref="Restore"/> came later): the queue ranks them.
+/// </summary>
 [GenerateSerializer, Alias("pp.CommandPriority")]
 public enum CommandPriority
 {
@@ -70,8 +74,14 @@ public enum CommandPriority
     /// <summary>An operator's enforcement cut.</summary>
     Enforcement = 1,
 
-    /// <summary>Arrears cuts, limits and reconnects, in the order they came.</summary>
+    /// <summary>Arrears cuts and limits that reduce supply, in the order they came (after every <see cref="Restore"/>).</summary>
     Supply = 2,
+
+    /// <summary>
+    /// Restoring supply: a reconnect (close, no limit), or a limit set on a relay last seen open or limited lower. Runs
+    /// before <see cref="Supply"/>, so a customer who has paid does not wait behind a wave of arrears cuts.
+    /// </summary>
+    Restore = 3,
 }
 
 /// <summary>

@@ -50,11 +50,16 @@ public sealed partial class AccountGrain(
     /// <summary>The deadline this activation registered the reminder for (null: none yet, or unknown).</summary>
     private DateTimeOffset? reminderDeadline;
 
+    private MeterDispatcher? dispatcher;
+
     private AccountState S => store.State;
 
     private string AccountId => this.GetPrimaryKeyString();
 
     private Currency Currency => Currency.FromCode(S.Currency);
+
+    /// <summary>Sends supply orders to the meters outside this grain's turns (see <see cref="DriveAsync"/>).</summary>
+    private MeterDispatcher Dispatcher => dispatcher ??= new MeterDispatcher(AccountId, MeterDispatcher.DefaultRetryDelays, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +97,18 @@ public sealed partial class AccountGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (dispatcher is { Busy: > 0 } d)
+        {
+            // Orders already decided still go out; the deactivation's own deadline bounds the wait.
+            try
+            {
+                await d.DrainAsync().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                LogOrdersUnsent(logger, AccountId, d.Busy);
+            }
+        }
         if (settings.SnapshotOnDeactivate && entriesSinceSnapshot > 0 && reason.ReasonCode is not DeactivationReasonCode.ApplicationError)
         {
             try
@@ -337,12 +354,13 @@ public sealed partial class AccountGrain(
         {
             throw new ConflictException(ErrorCodes.InvalidTransition, $"Account '{AccountId}' is not safety-tripped (it is {Credit().Status}); there is nothing to clear.");
         }
-        // The meters first: their relays must be seen open before the account decides to reconnect.
-        foreach (var m in S.Meters)
-        {
-            await GrainFactory.GetGrain<IMeterGrain>(m.MeterId).ClearSafetyAsync(action.OperatorId);
-        }
-        await DriveAsync(Trigger(() => new SafetyCleared(action.OperatorId, action.Reason)), null);
+        // Each meter clears its trip before it gets the reconnect this may order (a tripped supply refuses every order).
+        // Both go through the dispatcher, in that order, after the account has saved: a meter may be waiting for this
+        // account to bill its usage, so waiting for the meter here could deadlock until the response timeout.
+        await DriveAsync(
+            Trigger(() => new SafetyCleared(action.OperatorId, action.Reason)),
+            null,
+            first: meterId => new MeterCall($"ClearSafety by {action.OperatorId}", () => GrainFactory.GetGrain<IMeterGrain>(meterId).ClearSafetyAsync(action.OperatorId)));
         return BalanceView();
     }
 
@@ -779,11 +797,18 @@ public sealed partial class AccountGrain(
     private Money Balance => Money.FromMinor(S.BalanceMinor, Currency);
 
     /// <summary>
-    /// Runs one trigger through the credit machine (and any deadline already passed), persists the new state, publishes
-    /// the events, sends the supply orders to the attached meters and sets or clears the deadline reminder. Orders for
-    /// <paramref name="callerMeter"/> are returned instead of sent: the account never calls back into its caller.
+    /// Runs one trigger through the credit machine (and any deadline already passed), persists the new state, hands the
+    /// supply orders to the dispatcher for the attached meters, sets or clears the deadline reminder and publishes the
+    /// events. Orders for <paramref name="callerMeter"/> are returned instead of sent: the account never calls back into
+    /// its caller. No meter is awaited inside this turn: a meter's poll turn awaits this account (billing), so an
+    /// account turn awaiting a meter is a cycle that only the response timeout would break. The caller's reply (a
+    /// top-up's receipt) therefore means "committed", not "applied at the meters".
     /// </summary>
-    private async Task<IReadOnlyList<SupplyOrderRequest>> DriveAsync(CreditTrigger trigger, string? callerMeter, CancellationToken cancellationToken = default)
+    /// <param name="trigger">What happened.</param>
+    /// <param name="callerMeter">The meter whose call this is, if any: its orders are returned, not sent.</param>
+    /// <param name="cancellationToken">For the state write.</param>
+    /// <param name="first">A call sent to every other attached meter before its orders (clearing a safety trip).</param>
+    private async Task<IReadOnlyList<SupplyOrderRequest>> DriveAsync(CreditTrigger trigger, string? callerMeter, CancellationToken cancellationToken = default, Func<string, MeterCall>? first = null)
     {
         var m = await MachineAsync();
         var before = Credit();
@@ -818,30 +843,32 @@ public sealed partial class AccountGrain(
         {
             await SaveIfDueAsync();
         }
+
+        var requests = orders.Select(ToRequest).ToArray();
+        IReadOnlyList<SupplyOrderRequest> forCaller = [];
+        foreach (var meter in S.Meters)
+        {
+            if (meter.MeterId == callerMeter)
+            {
+                forCaller = requests;
+                continue;
+            }
+            var meterId = meter.MeterId;
+            var calls = new List<MeterCall>(requests.Length + 1);
+            if (first is not null)
+            {
+                calls.Add(first(meterId));
+            }
+            calls.AddRange(requests.Select(r => new MeterCall($"{r.Kind} ({r.Reason})", () => GrainFactory.GetGrain<IMeterGrain>(meterId).ApplySupplyOrderAsync(r))));
+            Dispatcher.Send(meterId, calls);
+        }
         await SyncReminderAsync(step.State);
         await PublishAsync(published);
-
-        var forCaller = new List<SupplyOrderRequest>();
-        foreach (var order in orders)
-        {
-            var request = ToRequest(order);
-            foreach (var meter in S.Meters)
-            {
-                if (meter.MeterId == callerMeter)
-                {
-                    forCaller.Add(request);
-                }
-                else
-                {
-                    await GrainFactory.GetGrain<IMeterGrain>(meter.MeterId).ApplySupplyOrderAsync(request);
-                }
-            }
-        }
         if (before.Status != step.State.Status)
         {
             LogCreditStatus(logger, AccountId, before.Status, step.State.Status, string.Join(",", events.Select(e => e.Code)));
         }
-        return forCaller.ToArray();
+        return forCaller;
     }
 
     private static SupplyOrderRequest ToRequest(SupplyOrder order) => order switch
@@ -1114,6 +1141,9 @@ public sealed partial class AccountGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: disconnect confirmation from meter {MeterId} ignored: {Why}")]
     private static partial void LogIgnoredConfirmation(ILogger logger, string accountId, string meterId, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: deactivated with supply orders for {Meters} meter(s) still going out")]
+    private static partial void LogOrdersUnsent(ILogger logger, string accountId, int meters);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: usage of meter {MeterId} priced at the end of its interval: {Why}")]
     private static partial void LogRatedAtEnd(ILogger logger, string accountId, string meterId, string why);

@@ -15,7 +15,7 @@ internal sealed class QueuedCommand(ConcentratorCommand command, long sequence)
 
 /// <summary>
 /// The concentrator's supply command queue, at most one command per meter (a newer command supersedes an older one,
-/// as in the meter's supply machine). Execution order: priority (safety, enforcement, supply), then arrival.
+/// as in the meter's supply machine). Execution order: priority (safety, enforcement, restore, supply), then arrival.
 /// Each attempt is executed once; retries belong to the meter's supply machine, which re-submits the next attempt
 /// after <see cref="CommandQueue.DueTimeouts"/> reports the timeout. In memory only: the meters' states are the
 /// durable record, and every relay status the concentrator reports returns the meter's pending command.
@@ -52,13 +52,13 @@ internal sealed class CommandQueue
         return true;
     }
 
-    /// <summary>The next command to write: lowest priority value, then oldest; null when none waits.</summary>
+    /// <summary>The next command to write: highest priority (<see cref="Rank"/>), then oldest; null when none waits.</summary>
     public QueuedCommand? NextToExecute()
     {
         QueuedCommand? best = null;
         foreach (var c in _byMeter.Values)
         {
-            if (!c.Executed && (best is null || (c.Command.Priority, c.Sequence).CompareTo((best.Command.Priority, best.Sequence)) < 0))
+            if (!c.Executed && (best is null || (Rank(c.Command.Priority), c.Sequence).CompareTo((Rank(best.Command.Priority), best.Sequence)) < 0))
             {
                 best = c;
             }
@@ -66,6 +66,19 @@ internal sealed class CommandQueue
 
         return best;
     }
+
+    /// <summary>
+    /// Execution rank, lower first. Not the enum's value: <see cref="CommandPriority.Restore"/> was added after
+    /// <see cref="CommandPriority.Supply"/> and wire values are never renumbered. A reconnect goes before arrears cuts
+    /// and limits, so a wave of cuts does not hold back a customer who has just paid.
+    /// </summary>
+    internal static int Rank(CommandPriority priority) => priority switch
+    {
+        CommandPriority.Safety => 0,
+        CommandPriority.Enforcement => 1,
+        CommandPriority.Restore => 2,
+        _ => 3,
+    };
 
     /// <summary>Marks the attempt as written; it stays queued until confirmed, superseded or timed out.</summary>
     public void MarkExecuted(QueuedCommand command)

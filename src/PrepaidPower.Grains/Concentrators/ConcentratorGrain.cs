@@ -43,6 +43,13 @@ public sealed partial class ConcentratorGrain(
     private readonly List<ConcentratorAlarm> alarms = [];
     private readonly Tally counters = new();
 
+    /// <summary>Meter confirmations in flight: the next command is written without waiting for the last one's.</summary>
+    private readonly List<Task> confirmations = [];
+
+    /// <summary>Command ids whose confirmation is in flight (their timeout is not reported meanwhile).</summary>
+    private readonly HashSet<Guid> confirming = [];
+    private SemaphoreSlim? confirmWindow;
+
     private DateTimeOffset countersSince;
     private RegisterPlan? plan;
     private ModbusTcpClient? client;
@@ -70,6 +77,7 @@ public sealed partial class ConcentratorGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await DrainConfirmationsAsync();
         await DisposeClientAsync();
     }
 
@@ -197,6 +205,10 @@ public sealed partial class ConcentratorGrain(
         {
             LogPollFailed(logger, e, Id);
         }
+        finally
+        {
+            await DrainConfirmationsAsync();
+        }
     }
 
     private async Task<PollSummary> PollAsync()
@@ -274,6 +286,7 @@ public sealed partial class ConcentratorGrain(
 
             await Task.WhenAll(inflight);
             await RunCommandsAsync(tally);
+            await DrainConfirmationsAsync();
             counters.ReadsSkipped += tally.Skipped;
             health.RecordPoll(time.GetUtcNow(), tally.Read, tally.Failed + tally.Skipped);
             var (now, _) = RaiseHealthAlarm();
@@ -464,15 +477,22 @@ public sealed partial class ConcentratorGrain(
             return;
         }
 
-        var priority = view.Status == "SafetyTripped" ? CommandPriority.Safety
-            : kind == SupplyCommandType.Open && view.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true ? CommandPriority.Enforcement
-            : CommandPriority.Supply;
+        var limitWatts = p.LimitKilowatts is { } kw ? (int)(kw * 1000m) : (int?)null;
+        // The view gives the last relay read as text ("open", "closed", "closed, limited to …"): a limit raise is not
+        // seen here, only a limit on an open relay. The meter's own hand-over, which normally comes first, sees both.
+        var priority = CommandPriorities.For(
+            safetyTripped: view.Status == "SafetyTripped",
+            kind,
+            enforcement: view.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true,
+            relaySeenOpen: view.LastStatus == "open",
+            relayLimitWatts: null,
+            limitWatts);
         var command = new ConcentratorCommand
         {
             MeterId = meter.MeterId,
             CommandId = p.CommandId,
             Kind = kind,
-            LimitWatts = p.LimitKilowatts is { } kw ? (int)(kw * 1000m) : null,
+            LimitWatts = limitWatts,
             Attempt = p.Attempts,
             NextRetryAt = p.NextRetryAt,
             Priority = priority,
@@ -496,6 +516,12 @@ public sealed partial class ConcentratorGrain(
         foreach (var due in queue.DueTimeouts(time.GetUtcNow()))
         {
             var c = due.Command;
+            if (confirming.Contains(c.CommandId))
+            {
+                // Read back already; the meter settles it when the confirmation lands.
+                continue;
+            }
+
             try
             {
                 var view = await GrainFactory.GetGrain<IMeterGrain>(c.MeterId).CommandTimedOutAsync(c.CommandId);
@@ -568,6 +594,21 @@ public sealed partial class ConcentratorGrain(
             return CommandFailed(c, $"reading the relay back failed: {error}", read);
         }
 
+        // The device path is serial (one connection), the meters are not: each confirmation is a meter turn with a
+        // storage write, so waiting for it before the next write made a wave of cuts take seconds per hundred.
+        var window = confirmWindow ??= new SemaphoreSlim(settings.MaxConcurrentReports);
+        await window.WaitAsync();
+        confirming.Add(c.CommandId);
+        confirmations.Add(ConfirmAsync(window, c, relay));
+        return true;
+    }
+
+    /// <summary>
+    /// Hands a read-back to the meter. Runs beside the next commands; its continuation (on this grain's scheduler) does
+    /// the queue bookkeeping. Never throws: a meter that did not take it retries through its own timeout.
+    /// </summary>
+    private async Task ConfirmAsync(SemaphoreSlim window, ConcentratorCommand c, RelayReading relay)
+    {
         try
         {
             await GrainFactory.GetGrain<IMeterGrain>(c.MeterId).ConfirmCommandAsync(c.CommandId, relay);
@@ -575,14 +616,28 @@ public sealed partial class ConcentratorGrain(
             queue.Remove(c.MeterId, c.CommandId);
             LogCommandConfirmed(logger, Id, c.MeterId, c.Kind, c.CommandId, c.Attempt, relay.Closed, relay.LimitKilowatts);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // Written and read back, but the meter did not take it: its timeout retries the command.
             counters.ReportFailures++;
             LogReportFailed(logger, e, Id, c.MeterId);
         }
+        finally
+        {
+            confirming.Remove(c.CommandId);
+            window.Release();
+        }
+    }
 
-        return true;
+    /// <summary>Waits for every confirmation in flight, so a poll's or a command tick's work is done when it returns.</summary>
+    private async Task DrainConfirmationsAsync()
+    {
+        while (confirmations.Count > 0)
+        {
+            Task[] batch = [.. confirmations];
+            confirmations.Clear();
+            await Task.WhenAll(batch);
+        }
     }
 
     private bool CommandFailed(ConcentratorCommand c, string why, ModbusResult result)

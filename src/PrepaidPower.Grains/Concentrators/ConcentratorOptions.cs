@@ -25,7 +25,8 @@ public sealed class ConcentratorOptions
     /// be committed, and the ledger commits the charges waiting together, so a wider window makes bigger commit groups;
     /// but every call in flight also waits for the same database connections as top-ups and supply commands. With 256
     /// per concentrator and 32 concentrators on one silo, top-up → reconnect took over 30 s for 259 of 1,200 accounts
-    /// (README, Performance). Default 32.
+    /// (README, Performance). The same number bounds, separately, the command confirmations in flight (the next command
+    /// is written while the meters take the last ones). Default 32.
     /// </summary>
     public int MaxConcurrentReports { get; set; } = 32;
 

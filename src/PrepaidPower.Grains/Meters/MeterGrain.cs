@@ -12,6 +12,7 @@ using PrepaidPower.Domain;
 using PrepaidPower.Domain.Readings;
 using PrepaidPower.Domain.Supply;
 using PrepaidPower.Grains.Accounts;
+using PrepaidPower.Grains.Concentrators;
 using PrepaidPower.Grains.Tariffs;
 using SupplyDisconnectReason = PrepaidPower.Domain.Supply.DisconnectReason;
 
@@ -500,9 +501,13 @@ public sealed partial class MeterGrain(
             LogNoConcentrator(logger, MeterId, command.Id);
             return;
         }
-        var priority = next.Status == SupplyStatus.SafetyTripped ? CommandPriority.Safety
-            : command.Kind == SupplyCommandKind.Open && S.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true ? CommandPriority.Enforcement
-            : CommandPriority.Supply;
+        var priority = CommandPriorities.For(
+            safetyTripped: next.Status == SupplyStatus.SafetyTripped,
+            (SupplyCommandType)(int)command.Kind,
+            enforcement: S.LastOrderReason?.StartsWith("enforcement", StringComparison.Ordinal) == true,
+            relaySeenOpen: next.LastStatus is { Position: RelayPosition.Open },
+            relayLimitWatts: next.LastStatus?.Limit?.Watts,
+            limitWatts: command.Limit?.Watts);
         try
         {
             await GrainFactory.GetGrain<IConcentratorGrain>(concentrator).SubmitCommandAsync(new ConcentratorCommand
