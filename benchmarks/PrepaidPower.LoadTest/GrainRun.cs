@@ -70,12 +70,6 @@ internal static class GrainRun
     private const string Operator = "loadtest";
     private const string ServiceId = "prepaidpower-loadtest";
     private const int Parallelism = 512;
-
-    /// <summary>
-    /// Activations in flight during the cold start: as many as a silo sees when its concentrators start polling again
-    /// (32 reports in flight per concentrator), so that the storage's batched reads fill.
-    /// </summary>
-    private const int ColdStartParallelism = 4096;
     private static readonly DateTimeOffset Start = new(2030, 1, 7, 2, 0, 0, TimeSpan.Zero);
 
     /// <summary>Every tenth account (m % 10 == 3) opens with 50 fen and runs out; the others with 10,000 CNY.</summary>
@@ -245,7 +239,7 @@ internal static class GrainRun
             var city = new City(host.Services.GetRequiredService<IGrainFactory>(), sim, Prefix);
             var heapBefore = GC.GetTotalMemory(true);
             var watch = Stopwatch.StartNew();
-            await ForEachAsync(Enumerable.Range(0, o.Meters), ColdStartParallelism, m => Task.WhenAll(city.Account(m).GetBalanceAsync(), city.Meter(m).GetSupplyAsync()));
+            await ForEachAsync(Enumerable.Range(0, o.Meters), Parallelism, m => Task.WhenAll(city.Account(m).GetBalanceAsync(), city.Meter(m).GetSupplyAsync()));
             var seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
             var heapBytesPerMeter = (GC.GetTotalMemory(true) - heapBefore) / o.Meters;
             Console.WriteLine($"cold start: {o.Meters} accounts and {o.Meters} meters activated from PostgreSQL in {seconds:F1} s ({2.0 * o.Meters / seconds:F0} activations/s), {heapBytesPerMeter} B of heap per meter with its account");
