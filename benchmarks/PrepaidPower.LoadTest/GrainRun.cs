@@ -96,7 +96,7 @@ internal static class GrainRun
             TimeProvider = clock,
         });
 
-        var host = BuildHost(mode, connectionString, clock, o.MeterSnapshotEvery);
+        var host = BuildHost(mode, connectionString, clock, o);
         await host.StartAsync();
         var stopped = false;
         try
@@ -232,7 +232,7 @@ internal static class GrainRun
         LoadOptions o, string connectionString, FakeTimeProvider clock, RunningSimulator sim, NpgsqlDataSource database)
     {
         GC.Collect();
-        var host = BuildHost(GrainMode.Durable, connectionString, clock, o.MeterSnapshotEvery);
+        var host = BuildHost(GrainMode.Durable, connectionString, clock, o);
         await host.StartAsync();
         try
         {
@@ -315,7 +315,7 @@ internal static class GrainRun
         return watch.Elapsed.TotalMilliseconds;
     }
 
-    private static IHost BuildHost(GrainMode mode, string? connectionString, FakeTimeProvider clock, int meterSnapshotEvery)
+    private static IHost BuildHost(GrainMode mode, string? connectionString, FakeTimeProvider clock, LoadOptions o)
     {
         var none = ProtectionCalendar.None("Asia/Shanghai");
         return Host.CreateDefaultBuilder()
@@ -344,7 +344,7 @@ internal static class GrainRun
                         c.ClusterId = "lt-" + Guid.NewGuid().ToString("N")[..8];
                     });
                     silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort(), listenOnAnyHostAddress: false);
-                    silo.UsePrepaidPowerPostgres(WithPool(connectionString!, 40));
+                    silo.UsePrepaidPowerPostgres(WithPool(connectionString!, 40), p => p.GroupCommitStorage = !o.AdoNetStorage);
                     silo.Services.AddSingleton<ILedgerStore>(_ => new PostgresLedgerStore(NpgsqlDataSource.Create(WithPool(connectionString!, 20))));
                 }
 
@@ -358,7 +358,7 @@ internal static class GrainRun
                     g.PublishEvents = false;
                     g.ProtectionCalendar = _ => none;
                     g.SnapshotOnDeactivate = false;
-                    g.MeterSnapshotEveryReadings = meterSnapshotEvery;
+                    g.MeterSnapshotEveryReadings = o.MeterSnapshotEvery;
                 });
             })
             .Build();

@@ -8,7 +8,7 @@ namespace PrepaidPower.LoadTest;
 /// </summary>
 internal sealed record LoadOptions
 {
-    public const string Usage = "--meters N --concentrators C --minutes T [--baseline-minutes B] [--step-minutes S] [--top-ups-per-round K] [--meter-snapshot-every R] [--no-baselines] [--postgres CONNECTION] [--out DIR]";
+    public const string Usage = "--meters N --concentrators C --minutes T [--baseline-minutes B] [--step-minutes S] [--top-ups-per-round K] [--meter-snapshot-every R] [--ado-net-storage] [--no-baselines] [--postgres CONNECTION] [--out DIR]";
 
     /// <summary>Meters, each with its own account. Default 20,000.</summary>
     public int Meters { get; init; } = 20_000;
@@ -30,6 +30,12 @@ internal sealed record LoadOptions
 
     /// <summary>The grains' MeterSnapshotEveryReadings: 1 (the product default) writes every meter's state per reading.</summary>
     public int MeterSnapshotEvery { get; init; } = 1;
+
+    /// <summary>
+    /// Keep accounts and meters on the Orleans ADO.NET storage provider (one transaction per write) instead of the
+    /// group-commit storage, to compare the two on the same workload.
+    /// </summary>
+    public bool AdoNetStorage { get; init; }
 
     /// <summary>Skip the ceiling and SQL-only baselines (a quick look; the report then has no ratios).</summary>
     public bool NoBaselines { get; init; }
@@ -64,6 +70,7 @@ internal sealed record LoadOptions
                 "--step-minutes" => o with { StepMinutes = Int() },
                 "--top-ups-per-round" => o with { TopUpsPerRound = Int() },
                 "--meter-snapshot-every" => o with { MeterSnapshotEvery = Int() },
+                "--ado-net-storage" => o with { AdoNetStorage = true },
                 "--no-baselines" => o with { NoBaselines = true },
                 "--postgres" => o with { Postgres = Next() },
                 "--out" => o with { OutDirectory = Next() },

@@ -80,6 +80,7 @@ internal static class LoadRun
         ["durationSeconds"] = d.DurationSeconds,
         ["simulatedMinutesPerRound"] = o.StepMinutes,
         ["meterSnapshotEveryReadings"] = o.MeterSnapshotEvery,
+        ["grainStorage"] = o.AdoNetStorage ? "ado.net" : "group-commit",
         ["rounds"] = d.Rounds,
         ["readings"] = d.Readings,
         ["readingsPerSecond"] = d.ReadingsPerSecond,
@@ -123,7 +124,7 @@ internal static class LoadRun
     {
         static string F(double? v, string unit = "") => v is { } x ? x.ToString("#,0.##", CultureInfo.InvariantCulture) + unit : "–";
         var b = new StringBuilder();
-        b.Append(CultureInfo.InvariantCulture, $"{o.Meters:#,0} meters with their accounts, {o.Concentrators} concentrators, {o.StepMinutes} simulated minutes per round, meter state written every {o.MeterSnapshotEvery} reading(s); {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}\n\n");
+        b.Append(CultureInfo.InvariantCulture, $"{o.Meters:#,0} meters with their accounts, {o.Concentrators} concentrators, {o.StepMinutes} simulated minutes per round, meter state written every {o.MeterSnapshotEvery} reading(s) to {(o.AdoNetStorage ? "the ADO.NET storage provider" : "the group-commit storage")}; {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}\n\n");
         b.Append("| | durable (PostgreSQL + ledger) | ceiling (memory, no ledger) | SQL-only rater |\n|---|---|---|---|\n");
         b.Append(CultureInfo.InvariantCulture, $"| readings rated per second | {F(d.ReadingsPerSecond)} | {F(c?.ReadingsPerSecond)} | {F(s is null ? null : Math.Round(s.ReadingsPerSecond))} |\n");
         b.Append(CultureInfo.InvariantCulture, $"| durable ÷ baseline | | {F(c is null ? null : Ratio(d.ReadingsPerSecond, c.ReadingsPerSecond), "×")} | {F(s is null ? null : Ratio(d.ReadingsPerSecond, s.ReadingsPerSecond), "×")} |\n");
