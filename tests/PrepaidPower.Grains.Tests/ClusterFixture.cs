@@ -51,12 +51,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder
-                .AddMemoryGrainStorageAsDefault()
-                .AddMemoryGrainStorage(PrepaidPowerGrainOptions.AccountStorage)
-                .AddMemoryGrainStorage(PrepaidPowerGrainOptions.MeterStorage)
-                .AddMemoryGrainStorage("PubSubStore")
-                .AddMemoryStreams(AccountEventStream.ProviderName)
-                .UseInMemoryReminderService()
+                .UseMemoryParts()
                 .AddPrepaidPowerGrains(o =>
                 {
                     o.Time = Time;

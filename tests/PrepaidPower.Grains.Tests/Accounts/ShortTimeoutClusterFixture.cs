@@ -51,12 +51,7 @@ public sealed class ShortTimeoutClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder
-                .AddMemoryGrainStorageAsDefault()
-                .AddMemoryGrainStorage(PrepaidPowerGrainOptions.AccountStorage)
-                .AddMemoryGrainStorage(PrepaidPowerGrainOptions.MeterStorage)
-                .AddMemoryGrainStorage("PubSubStore")
-                .AddMemoryStreams(AccountEventStream.ProviderName)
-                .UseInMemoryReminderService()
+                .UseMemoryParts()
                 .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
                 .AddPrepaidPowerGrains(o =>
                 {

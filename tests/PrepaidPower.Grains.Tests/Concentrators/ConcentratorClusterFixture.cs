@@ -60,12 +60,7 @@ public sealed class ConcentratorClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder
-                .AddMemoryGrainStorageAsDefault()
-                .AddMemoryGrainStorage(PrepaidPowerGrainOptions.AccountStorage)
-                .AddMemoryGrainStorage(PrepaidPowerGrainOptions.MeterStorage)
-                .AddMemoryGrainStorage("PubSubStore")
-                .AddMemoryStreams(AccountEventStream.ProviderName)
-                .UseInMemoryReminderService()
+                .UseMemoryParts()
                 .AddPrepaidPowerGrains(o =>
                 {
                     o.Time = Time;
