@@ -247,7 +247,7 @@ public sealed partial class GroupCommitGrainStateStore : IAsyncDisposable
         await _loops.ConfigureAwait(false);
     }
 
-    private void Check(GrainStateKey key)
+    private static void Check(GrainStateKey key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key.GrainType, nameof(key));
         ArgumentException.ThrowIfNullOrEmpty(key.GrainKey, nameof(key));
@@ -304,10 +304,7 @@ public sealed partial class GroupCommitGrainStateStore : IAsyncDisposable
         try
         {
             await using var command = _dataSource.CreateCommand(WriteSql);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(w => w.Key.GrainType)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(w => w.Key.GrainKey)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(w => w.Key.StateName)] });
+            AddKeys(command, batch.Select(w => w.Key));
             command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. batch.Select(w => w.Payload)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
             command.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. batch.Select(w => w.Expected)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
             // One statement is one transaction (autocommit): the results below are committed when the reader is done.
@@ -394,10 +391,7 @@ public sealed partial class GroupCommitGrainStateStore : IAsyncDisposable
         try
         {
             await using var command = _dataSource.CreateCommand(ReadSql);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(r => r.Key.GrainType)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(r => r.Key.GrainKey)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. batch.Select(r => r.Key.StateName)] });
+            AddKeys(command, batch.Select(r => r.Key));
             await using var rows = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await rows.ReadAsync().ConfigureAwait(false))
             {
@@ -423,6 +417,16 @@ public sealed partial class GroupCommitGrainStateStore : IAsyncDisposable
         {
             batch[i].Completion.TrySetResult(found[i]);
         }
+    }
+
+    /// <summary>$1 the service id, then $2–$4 the batch's grain types, keys and state names as arrays (for unnest).</summary>
+    private void AddKeys(NpgsqlCommand command, IEnumerable<GrainStateKey> batch)
+    {
+        var keys = batch.ToArray();
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.GrainType)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.GrainKey)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.StateName)] });
     }
 
     private void AddKey(NpgsqlCommand command, GrainStateKey key)
