@@ -39,12 +39,14 @@ public sealed class SimulatorSocketTests : IAsyncLifetime
         Seed = 9,
     });
 
-    private ModbusTcpClient Client(int concentrator, RunningSimulator? sim = null)
+    // The request timeout is long unless a test is about timeouts: on a loaded machine an answer (or a dropped
+    // connection) can take longer than a short timeout, and the test would then see Timeout instead of what it asserts.
+    private ModbusTcpClient Client(int concentrator, RunningSimulator? sim = null, TimeSpan? requestTimeout = null)
     {
         var client = new ModbusTcpClient(new ModbusTcpClientOptions
         {
             EndPoint = (sim ?? _sim).Endpoints[concentrator].EndPoint,
-            RequestTimeout = TimeSpan.FromMilliseconds(300),
+            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(30),
             ReconnectDelayMin = TimeSpan.FromMilliseconds(1),
             ReconnectDelayMax = TimeSpan.FromMilliseconds(10),
         });
@@ -189,7 +191,7 @@ public sealed class SimulatorSocketTests : IAsyncLifetime
     [Fact]
     public async Task Fault_Timeout_RequestIsNeverAnswered()
     {
-        var table = Client(1);
+        var table = Client(1, requestTimeout: TimeSpan.FromMilliseconds(300));
         City.SetFault(FaultTarget.Meter(8), FaultKind.Timeout);
 
         var touchingMeter8 = await table.ReadHoldingRegistersAsync(1, 40, new ushort[60]); // blocks of meters 7, 8 and 9
